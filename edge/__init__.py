@@ -1,0 +1,3 @@
+"""Store Edge POS: the in-store daemon."""
+
+__version__ = "0.1.0"

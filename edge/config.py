@@ -1,0 +1,253 @@
+"""Typed configuration: defaults, then the TOML file, then POS_* environment variables, then the command line.
+
+Every key is declared once in SCHEMA with its type, bounds and meaning; config/edge.example.toml is
+checked against it by a test. An unknown key or a bad value raises ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_PREFIX = "POS_"
+
+
+class ConfigError(Exception):
+    """A configuration value is missing, unknown or out of bounds; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: type, default, bounds and a sentence of documentation."""
+
+    kind: type
+    default: Any
+    doc: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "store": {
+        "code": Key(str, "S001", "Store ID in invoice numbers and replicated messages (1-6 letters or digits).",
+                    pattern=r"^[A-Z0-9]{1,6}$"),
+        "name": Key(str, "Demo Store", "Store name printed on receipts."),
+        "state_code": Key(str, "27", "GST state code of the store (place of supply for counter sales).",
+                          pattern=r"^(0[1-9]|[1-3][0-9]|97)$"),
+        "timezone": Key(str, "Asia/Kolkata", "IANA time zone in which times are shown."),
+    },
+    "server": {
+        "host": Key(str, "0.0.0.0", "Address the HTTP(S) and Socket.IO server listens on."),  # noqa: S104
+        "port": Key(int, 8000, "TCP port of the server.", minimum=1, maximum=65535),
+        "async_mode": Key(str, "gevent", "Socket.IO server mode: gevent (production) or threading (debugging).",
+                          choices=("gevent", "threading")),
+        "kiosk_dir": Key(str, "", "Folder of the built kiosk bundle; empty: kiosk_ui/dist beside the code."),
+    },
+    "storage": {
+        "data_dir": Key(str, "/var/lib/store-edge", "Folder of the SQLite store, the secrets file and logs."),
+        "database_url": Key(str, "", "Empty: SQLite in data_dir. Or mysql://user:password@host:3306/pos."),
+        "sqlite_busy_timeout_ms": Key(int, 5000, "How long a writer waits for SQLite's lock.",
+                                      minimum=100, maximum=600000),
+    },
+    "auth": {
+        "session_idle_minutes": Key(int, 30, "A session unused this long ends.", minimum=1, maximum=1440),
+        "session_max_hours": Key(int, 12, "A session ends this long after login.", minimum=1, maximum=168),
+        "login_free_failures": Key(int, 3, "Failed logins per user or address before delays start.",
+                                   minimum=1, maximum=100),
+        "login_delay_seconds": Key(int, 2, "First delay after the free failures; doubles with each failure.",
+                                   minimum=1, maximum=3600),
+        "login_max_delay_seconds": Key(int, 900, "Longest delay between login attempts.",
+                                       minimum=1, maximum=86400),
+        "argon2_time_cost": Key(int, 3, "argon2id passes.", minimum=1, maximum=10),
+        "argon2_memory_kib": Key(int, 65536, "argon2id memory in KiB.", minimum=1024, maximum=1048576),
+        "secure_cookies": Key(bool, False, "Mark cookies Secure (set when serving HTTPS)."),
+    },
+    "devices": {
+        "simulate": Key(bool, False, "Use the built-in device simulators instead of real hardware."),
+    },
+    "logging": {
+        "level": Key(str, "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated configuration: ``config.section["key"]`` or ``config.get("section.key")``."""
+
+    values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def get(self, dotted: str) -> Any:
+        """Value of ``section.key``."""
+        section, key = dotted.split(".", 1)
+        return self.values[section][key]
+
+    def __getitem__(self, section: str) -> Mapping[str, Any]:
+        return self.values[section]
+
+    @property
+    def data_dir(self) -> Path:
+        """Folder of the store's files."""
+        return Path(self.get("storage.data_dir"))
+
+    @property
+    def database_url(self) -> str:
+        """Database URL, SQLite in the data directory unless configured."""
+        url = str(self.get("storage.database_url"))
+        return url or f"sqlite:///{(self.data_dir / 'store.db').resolve()}"
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Config:
+        """A copy with ``section.key`` overrides, validated."""
+        return build_config([overrides_to_layer(overrides)], base=self)
+
+
+def overrides_to_layer(overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"server.port": 1}`` → ``{"server": {"port": 1}}``."""
+    layer: dict[str, dict[str, Any]] = {}
+    for dotted, value in overrides.items():
+        section, _, key = dotted.partition(".")
+        layer.setdefault(section, {})[key] = value
+    return layer
+
+
+def _coerce(dotted: str, spec: Key, value: Any, from_text: bool) -> Any:
+    if spec.kind is bool:
+        if from_text and isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            return value.lower() in ("1", "true", "yes", "on")
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{dotted}: must be true or false (got {value!r})")
+    if spec.kind is int:
+        if from_text and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{dotted}: must be an integer{_bounds(spec)} (got {value!r})")
+        if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
+            raise ConfigError(f"{dotted}: must be an integer{_bounds(spec)} (got {value})")
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{dotted}: must be a string (got {value!r})")
+    if spec.choices and value not in spec.choices:
+        raise ConfigError(f"{dotted}: must be one of {', '.join(spec.choices)} (got {value!r})")
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        raise ConfigError(f"{dotted}: {value!r} is not allowed; {spec.doc}")
+    return value
+
+
+def _bounds(spec: Key) -> str:
+    if spec.minimum is not None and spec.maximum is not None:
+        return f" between {spec.minimum} and {spec.maximum}"
+    return ""
+
+
+def _check_semantics(values: Mapping[str, Mapping[str, Any]]) -> None:
+    try:
+        ZoneInfo(values["store"]["timezone"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"store.timezone: {values['store']['timezone']!r} is not an IANA time zone") from exc
+    url = values["storage"]["database_url"]
+    if url and not re.match(r"^(sqlite|mysql)(\+pool)?://", url):
+        raise ConfigError("storage.database_url: must start with sqlite:/// or mysql://")
+
+
+def build_config(layers: list[Mapping[str, Any]], base: Config | None = None, text_layers: int = 0) -> Config:
+    """Apply layers of ``{section: {key: value}}`` over defaults (or ``base``) and validate.
+
+    The last ``text_layers`` layers hold strings from the environment, converted to the key's type.
+    """
+    values: dict[str, dict[str, Any]] = {
+        section: {key: (base[section][key] if base else spec.default) for key, spec in keys.items()}
+        for section, keys in SCHEMA.items()
+    }
+    for index, layer in enumerate(layers):
+        from_text = index >= len(layers) - text_layers
+        for section, keys in layer.items():
+            if section not in SCHEMA:
+                raise ConfigError(f"{section}: unknown section (known: {', '.join(SCHEMA)})")
+            if not isinstance(keys, Mapping):
+                raise ConfigError(f"{section}: must be a table of keys")
+            for key, value in keys.items():
+                dotted = f"{section}.{key}"
+                spec = SCHEMA[section].get(key)
+                if spec is None:
+                    raise ConfigError(f"{dotted}: unknown key (known in [{section}]: {', '.join(SCHEMA[section])})")
+                values[section][key] = _coerce(dotted, spec, value, from_text)
+    _check_semantics(values)
+    return Config(values)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML config file; ConfigError naming the file and line on failure."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def env_layer(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """``POS_SECTION_KEY=value`` variables as a layer; an unknown POS_ variable is an error."""
+    layer: dict[str, dict[str, Any]] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        section, _, key = name[len(ENV_PREFIX):].lower().partition("_")
+        if section not in SCHEMA or key not in SCHEMA[section]:
+            raise ConfigError(f"{name}: unknown setting (use POS_<SECTION>_<KEY>, e.g. POS_SERVER_PORT)")
+        layer.setdefault(section, {})[key] = value
+    return layer
+
+
+def load_config(
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Defaults ← TOML file ← POS_* environment ← command-line overrides (``section.key``)."""
+    layers: list[Mapping[str, Any]] = []
+    if path is not None:
+        layers.append(read_toml(path))
+    config = build_config(layers)
+    config = build_config([env_layer(os.environ if environ is None else environ)], base=config, text_layers=1)
+    if overrides:
+        config = config.with_overrides(overrides)
+    return config
+
+
+def example_toml() -> str:
+    """The documented example config, generated from SCHEMA (config/edge.example.toml)."""
+    lines = [
+        "# Store Edge POS configuration. Every key, with its default.",
+        "# Override any key with an environment variable POS_<SECTION>_<KEY>, e.g. POS_SERVER_PORT=8443.",
+        "# Secrets (session key, field-encryption key, MQTT and gateway credentials) are NOT here:",
+        "# they live in <data_dir>/secrets.toml, created on first run with mode 0600.",
+    ]
+    for section, keys in SCHEMA.items():
+        lines += ["", f"[{section}]"]
+        for key, spec in keys.items():
+            allowed = ""
+            if spec.choices:
+                allowed = f" One of: {', '.join(spec.choices)}."
+            elif spec.minimum is not None:
+                allowed = f" {spec.minimum}..{spec.maximum}."
+            lines.append(f"# {spec.doc}{allowed}")
+            lines.append(f"{key} = {_toml_value(spec.default)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

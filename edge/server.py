@@ -1,0 +1,138 @@
+"""The daemon: one object that wires the named components from config — data dir, secrets, store,
+services, web and Socket.IO — and refuses to start with a clear one-line message when any is wrong."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+from typing import IO
+
+from edge import __version__
+from edge.config import Config
+from edge.security.secrets import SecretsError, ensure_secrets
+from edge.services.context import ServiceContext
+from edge.store.db import StoreError, open_database
+from edge.store.migrate import MigrationError, current_version, head
+
+log = logging.getLogger("edge")
+LOCK_FILE_NAME = "edge.lock"
+
+
+class StartupError(Exception):
+    """The daemon cannot start; the message says why in one line."""
+
+
+def prepare_data_dir(path: Path) -> Path:
+    """Create the data directory (mode 0750) and its logs folder if missing."""
+    try:
+        path.mkdir(mode=0o750, parents=True, exist_ok=True)
+        (path / "logs").mkdir(mode=0o750, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(f"storage.data_dir: cannot create {path}: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise StartupError(f"storage.data_dir: {path} is not writable by this user")
+    return path
+
+
+class DataDirLock:
+    """An exclusive advisory lock on the data directory: one daemon (or migration) at a time."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / LOCK_FILE_NAME
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise StartupError naming the holder's PID."""
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StartupError(
+                f"another store daemon is already using data dir {self.path.parent} (pid {holder})"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        """Give the lock back."""
+        if self._handle is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def setup_logging(config: Config, data_dir: Path | None) -> None:
+    """Log to stderr (the journal under systemd) and to a rotating file in the data directory."""
+    root = logging.getLogger()
+    root.setLevel(config.get("logging.level"))
+    if root.handlers:
+        return
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stream = logging.StreamHandler(sys.stderr)
+    stream.setFormatter(formatter)
+    root.addHandler(stream)
+    if data_dir is not None:
+        handler = logging.handlers.RotatingFileHandler(
+            data_dir / "logs" / "edge.log", maxBytes=5_000_000, backupCount=5
+        )
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+
+
+def build_context(config: Config) -> ServiceContext:
+    """Data dir, secrets and store, opened and checked; everything the services need."""
+    data_dir = prepare_data_dir(config.data_dir)
+    try:
+        secrets = ensure_secrets(data_dir)
+        db = open_database(config.database_url, config.get("storage.sqlite_busy_timeout_ms"))
+    except (SecretsError, StoreError) as exc:
+        raise StartupError(str(exc)) from exc
+    return ServiceContext(config=config, db=db, secrets=secrets)
+
+
+def require_schema_at_head(ctx: ServiceContext) -> None:
+    """Refuse to serve a store whose schema is behind or ahead of this software."""
+    version, newest = current_version(ctx.db), head()
+    if version < newest:
+        raise StartupError(f"the store is at schema version {version}, this software needs {newest}: run migrate")
+    if version > newest:
+        raise StartupError(str(MigrationError(f"the store is at schema version {version}, newer than this "
+                                              f"software ({newest}); upgrade the software")))
+
+
+class EdgeServer:
+    """The store daemon: owns the data-dir lock, the service context and the web server."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.lock = DataDirLock(prepare_data_dir(config.data_dir))
+
+    def serve(self, host: str, port: int) -> None:
+        """Run until stopped: lock the data dir, open the store, serve HTTP and Socket.IO."""
+        from edge.web.app import create_app
+
+        self.lock.acquire()
+        try:
+            setup_logging(self.config, self.config.data_dir)
+            ctx = build_context(self.config)
+            require_schema_at_head(ctx)
+            ctx.db.close()
+            app, socketio = create_app(ctx)
+            mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
+            shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)
+            print(f"Store Edge POS {__version__} serving on http://{shown}:{port}/ "
+                  f"(listening on {host}:{port}, data dir {self.config.data_dir})", flush=True)
+            socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+        finally:
+            self.lock.release()

@@ -1,0 +1,44 @@
+"""What every use case needs, wired once by the server: database, config, keys, clock, bus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+import peewee
+from argon2 import PasswordHasher
+
+from edge.bus import EventBus
+from edge.clock import Clock, utcnow
+from edge.config import Config
+from edge.security.fieldcrypt import FieldCipher
+from edge.security.passwords import make_hasher
+from edge.security.secrets import Secrets
+
+
+@dataclass
+class ServiceContext:
+    """Dependencies of the services; one per daemon (and one per test)."""
+
+    config: Config
+    db: peewee.Database
+    secrets: Secrets
+    clock: Clock = utcnow
+    bus: EventBus = field(default_factory=EventBus)
+    started_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        self.cipher = FieldCipher(self.secrets.field_keys, self.secrets.active_field_key)
+        self.hasher: PasswordHasher = make_hasher(
+            self.config.get("auth.argon2_time_cost"), self.config.get("auth.argon2_memory_kib")
+        )
+
+    def now(self) -> datetime:
+        """Current UTC time from the context's clock."""
+        return self.clock()
+
+    @cached_property
+    def dummy_password_hash(self) -> str:
+        """A hash to verify against when a user name is unknown, so timing does not reveal it."""
+        return self.hasher.hash("not-a-real-password-0")

@@ -1,0 +1,88 @@
+"""Numbered migrations: ``edge/store/migrations/NNNN_name.py``, each with ``apply(db)``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from types import ModuleType
+
+import peewee
+
+from edge.clock import utcnow
+from edge.store import migrations as migrations_package
+
+
+class MigrationError(Exception):
+    """The database is ahead of this software or a migration failed."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A numbered migration module."""
+
+    version: int
+    name: str
+    module: ModuleType
+
+    def apply(self, db: peewee.Database) -> None:
+        """Run the migration's ``apply(db)``."""
+        self.module.apply(db)
+
+
+def available() -> list[Migration]:
+    """Every migration shipped with this software, in order."""
+    found = []
+    for info in pkgutil.iter_modules(migrations_package.__path__):
+        number, _, name = info.name.partition("_")
+        if number.isdigit():
+            module = importlib.import_module(f"{migrations_package.__name__}.{info.name}")
+            found.append(Migration(int(number), name, module))
+    found.sort(key=lambda migration: migration.version)
+    return found
+
+
+def head() -> int:
+    """The newest schema version this software knows."""
+    return available()[-1].version
+
+
+def _ensure_table(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migration "
+        "(version INTEGER NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL, applied_at VARCHAR(32) NOT NULL)"
+    )
+
+
+def current_version(db: peewee.Database) -> int:
+    """The schema version of a database (0 when empty)."""
+    if "schema_migration" not in db.get_tables():
+        return 0
+    row = db.execute_sql("SELECT MAX(version) FROM schema_migration").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: peewee.Database, target: int | None = None) -> list[Migration]:
+    """Bring the database to ``target`` (default: head); returns the migrations applied."""
+    _ensure_table(db)
+    version = current_version(db)
+    known = available()
+    if version > known[-1].version:
+        raise MigrationError(
+            f"the store is at schema version {version}, newer than this software ({known[-1].version}); "
+            "upgrade the software"
+        )
+    goal = known[-1].version if target is None else target
+    applied = []
+    for migration in known:
+        if version < migration.version <= goal:
+            # MySQL commits DDL implicitly; SQLite runs each migration in one transaction.
+            with db.atomic():
+                migration.apply(db)
+                marks = ", ".join([db.param] * 3)
+                db.execute_sql(
+                    f"INSERT INTO schema_migration (version, name, applied_at) VALUES ({marks})",
+                    (migration.version, migration.name, utcnow().isoformat()),
+                )
+            applied.append(migration)
+    return applied

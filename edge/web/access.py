@@ -1,0 +1,69 @@
+"""Every route declares who may call it; a request is checked before the view runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+
+from edge.services.errors import Forbidden, Unauthenticated
+from edge.services.users import resolve_session
+from edge.store.models import ROLES
+
+SESSION_COOKIE = "pos_session"
+PUBLIC = frozenset({"public"})
+ANY_ROLE = frozenset(ROLES)
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class AccessNotDeclared(RuntimeError):
+    """A route was registered without saying which roles may call it."""
+
+
+def declare_access(view: View, roles: Iterable[str]) -> View:
+    """Attach the allowed roles (or PUBLIC) to a view function."""
+    allowed = frozenset(roles)
+    unknown = allowed - ANY_ROLE - PUBLIC
+    if unknown or not allowed:
+        raise ValueError(f"{view.__name__}: unknown roles {sorted(unknown)}")
+    view.allowed_roles = allowed  # type: ignore[attr-defined]
+    return view
+
+
+def allowed_roles(view: Callable[..., Any]) -> frozenset[str] | None:
+    """The roles a view allows, PUBLIC, or None when it declared nothing."""
+    return getattr(view, "allowed_roles", None)
+
+
+def check_all_declared(app: Flask) -> None:
+    """Refuse to start when any route lacks an access declaration."""
+    missing = [
+        rule.rule for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and allowed_roles(app.view_functions[rule.endpoint]) is None
+    ]
+    if missing:
+        raise AccessNotDeclared(f"routes without declared roles: {', '.join(sorted(missing))}")
+
+
+def current_user_or_none() -> Any:
+    """The logged-in user of this request (from the session cookie), or None."""
+    if "user" not in g:
+        g.user = resolve_session(current_app.extensions["pos"], request.cookies.get(SESSION_COOKIE))
+    return g.user
+
+
+def enforce_access() -> None:
+    """before_request hook: 401 without a login, 403 outside the route's roles."""
+    if request.endpoint is None or request.endpoint == "static":
+        return
+    roles = allowed_roles(current_app.view_functions[request.endpoint])
+    if roles is None:
+        raise Forbidden("route has no access declaration")
+    if roles == PUBLIC:
+        return
+    user = current_user_or_none()
+    if user is None:
+        raise Unauthenticated("log in first")
+    if user.role not in roles:
+        raise Forbidden(f"role {user.role!r} may not do this")

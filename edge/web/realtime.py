@@ -1,0 +1,49 @@
+"""Socket.IO: logged-in kiosks join their till's room; events are pushed, never polled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import SocketIO, join_room, leave_room
+
+from edge.services.users import resolve_session
+from edge.store.models import Till
+from edge.web.access import SESSION_COOKIE
+
+
+def till_room(code: str) -> str:
+    """Room of a till's cashier screen and customer display."""
+    return f"till:{code}"
+
+
+def register_socket_handlers(socketio: SocketIO) -> None:
+    """Connect (cookie login required), join/leave a till room, and ping for round-trip checks."""
+
+    @socketio.on("connect")
+    def connect(auth: Any = None) -> bool:
+        ctx = current_app.extensions["pos"]
+        with ctx.db.connection_context():
+            return resolve_session(ctx, request.cookies.get(SESSION_COOKIE)) is not None
+
+    @socketio.on("join_till")
+    def join_till(data: Any) -> dict[str, Any]:
+        code = data.get("till") if isinstance(data, dict) else None
+        with current_app.extensions["pos"].db.connection_context():
+            exists = isinstance(code, str) and Till.select().where((Till.code == code) & Till.is_active).exists()
+        if not exists:
+            return {"error": {"code": "not_found", "message": f"no active till {code!r}", "field": "till"}}
+        join_room(till_room(str(code)))
+        return {"ok": True, "room": till_room(str(code))}
+
+    @socketio.on("leave_till")
+    def leave_till(data: Any) -> dict[str, Any]:
+        code = data.get("till") if isinstance(data, dict) else None
+        if isinstance(code, str):
+            leave_room(till_room(code))
+        return {"ok": True}
+
+    @socketio.on("ping_server")
+    def ping_server(data: Any) -> Any:
+        """Echo, for measuring the websocket round trip."""
+        return data

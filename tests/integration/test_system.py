@@ -1,0 +1,88 @@
+"""Health, the OpenAPI document, error shapes, security headers and the kiosk page."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openapi_spec_validator import validate
+
+from edge import __version__
+from edge.services.context import ServiceContext
+from edge.store.migrate import head
+from edge.web.access import allowed_roles
+
+
+def test_health_reports_database_version_and_uptime(client: FlaskClient, demo_ctx: ServiceContext) -> None:
+    body = client.get("/api/v1/health").get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"backend": "sqlite", "reachable": True, "schema_version": head()}
+    assert body["version"] == __version__
+    assert body["uptime_seconds"] >= 0
+    assert body["store"] == "S001"
+
+
+def test_health_says_degraded_when_the_database_is_gone(client: FlaskClient, demo_ctx: ServiceContext) -> None:
+    demo_ctx.db.close()
+    demo_ctx.db.init("/nonexistent-dir/store.db")
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503
+    assert response.get_json()["database"]["reachable"] is False
+
+
+def test_openapi_is_valid_and_describes_every_route_with_its_roles(client: FlaskClient, app: Flask) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    described = {
+        (path, method.upper()): operation["x-roles"]
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = rule.rule.replace("<", "{").replace(">", "}")
+        roles = allowed_roles(app.view_functions[rule.endpoint])
+        assert roles is not None
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            assert (path, method) in described, f"{method} {path} missing from OpenAPI"
+            assert set(described[(path, method)]) == set(roles), f"roles of {method} {path}"
+
+
+def test_unknown_api_path_is_a_json_404(client: FlaskClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_wrong_method_is_a_json_405(client: FlaskClient) -> None:
+    response = client.delete("/api/v1/health")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_bug_answers_500_in_the_error_shape_without_details(app: Flask, client: FlaskClient) -> None:
+    from edge.web.access import PUBLIC, declare_access
+
+    def broken() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/api/v1/broken", "broken", declare_access(broken, PUBLIC))
+    response = client.get("/api/v1/broken")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal"
+    assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_responses_carry_security_headers(client: FlaskClient) -> None:
+    response = client.get("/api/v1/health")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_kiosk_page_is_served_at_root_and_for_client_routes(client: FlaskClient) -> None:
+    root = client.get("/")
+    assert root.status_code == 200
+    assert "Store Edge POS" in root.get_data(as_text=True)
+    assert client.get("/pos/cart").get_data() == root.get_data()

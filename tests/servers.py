@@ -1,0 +1,114 @@
+"""Real servers for tests, started on 127.0.0.1 with random ports in temporary directories."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pymysql
+
+
+def free_port() -> int:
+    """A TCP port that was free on loopback a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(ready: Callable[[], bool], timeout: float, what: str, process: subprocess.Popen[bytes] | None = None,
+               log_file: Path | None = None) -> None:
+    """Poll a readiness check until it holds; fail with the server's log when it never does or it exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            break
+        if ready():
+            return
+        time.sleep(0.05)  # polling interval of a readiness probe, not a synchronisation sleep
+    detail = log_file.read_text(errors="replace")[-3000:] if log_file and log_file.exists() else ""
+    raise RuntimeError(f"{what} did not become ready in {timeout} s\n{detail}")
+
+
+def find_binary(*names: str) -> str:
+    """First of the names on PATH or in the usual sbin folders."""
+    for name in names:
+        for candidate in (shutil.which(name), f"/usr/sbin/{name}", f"/usr/bin/{name}"):
+            if candidate and os.access(candidate, os.X_OK):
+                return candidate
+    raise RuntimeError(f"none of {names} is installed; run `make test`, which installs it")
+
+
+class MariaDBServer:
+    """A throw-away mariadbd: root without password, its own data dir, socket and port."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir
+        self.port = free_port()
+        self.data_dir = base_dir / "data"
+        self.socket_path = base_dir / "mysqld.sock"
+        self.log_file = base_dir / "mariadb.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> MariaDBServer:
+        """Initialise the data dir and start the server; returns when it accepts logins."""
+        user = getpass.getuser()
+        install = find_binary("mariadb-install-db", "mysql_install_db")
+        subprocess.run(
+            [install, "--no-defaults", f"--datadir={self.data_dir}", f"--user={user}",
+             "--auth-root-authentication-method=normal", "--skip-test-db"],
+            check=True, capture_output=True,
+        )
+        with self.log_file.open("wb") as log:
+            self.process = subprocess.Popen(
+                [find_binary("mariadbd", "mysqld"), "--no-defaults", f"--datadir={self.data_dir}",
+                 f"--socket={self.socket_path}", f"--port={self.port}", "--bind-address=127.0.0.1",
+                 f"--user={user}", "--skip-name-resolve", "--innodb-buffer-pool-size=64M",
+                 "--innodb-flush-log-at-trx-commit=2", "--character-set-server=utf8mb4",
+                 "--collation-server=utf8mb4_unicode_ci", f"--log-error={self.log_file}"],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_until(self._answers, 60, "MariaDB", self.process, self.log_file)
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            self.connect().close()
+            return True
+        except pymysql.err.OperationalError:
+            return False
+
+    def connect(self, database: str | None = None) -> pymysql.connections.Connection:
+        """An administrative connection."""
+        return pymysql.connect(host="127.0.0.1", port=self.port, user="root", database=database,
+                               charset="utf8mb4", autocommit=True)
+
+    def url(self, database: str) -> str:
+        """peewee URL of a database on this server."""
+        return f"mysql://root@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database and return its URL."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop a test database."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+    def stop(self) -> None:
+        """Stop the server."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
