@@ -98,8 +98,8 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             loaded = seed_demo(ctx)
             print("demo data loaded" if loaded else "store already has data; demo data not loaded")
             print("demo logins (user / password):")
-            for user in demo_users():
-                print(f"  {user.role:<9} {user.username} / {user.password}")
+            for demo in demo_users():
+                print(f"  {demo.role:<9} {demo.username} / {demo.password}")
             return 0
         if args.command == "create-user":
             from edge.services.users import create_user

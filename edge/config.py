@@ -120,8 +120,10 @@ def overrides_to_layer(overrides: Mapping[str, Any]) -> dict[str, dict[str, Any]
 
 def _coerce(dotted: str, spec: Key, value: Any, from_text: bool) -> Any:
     if spec.kind is bool:
-        if from_text and isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-            return value.lower() in ("1", "true", "yes", "on")
+        words = {"1": True, "true": True, "yes": True, "on": True}
+        words |= {"0": False, "false": False, "no": False, "off": False}
+        if from_text and isinstance(value, str) and value.lower() in words:
+            return words[value.lower()]
         if isinstance(value, bool):
             return value
         raise ConfigError(f"{dotted}: must be true or false (got {value!r})")

@@ -7,6 +7,7 @@ import fcntl
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import IO
@@ -133,6 +134,13 @@ class EdgeServer:
             log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)
             print(f"Store Edge POS {__version__} serving on http://{shown}:{port}/ "
                   f"(listening on {host}:{port}, data dir {self.config.data_dir})", flush=True)
+            if self.config.get("server.async_mode") == "gevent":
+                import gevent
+
+                # systemd stops the daemon with SIGTERM: stop accepting, finish, release the lock, exit 0.
+                gevent.signal_handler(signal.SIGTERM, socketio.stop)
+                gevent.signal_handler(signal.SIGINT, socketio.stop)
             socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+            log.info("stopped")
         finally:
             self.lock.release()

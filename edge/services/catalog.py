@@ -41,7 +41,8 @@ def product_tokens(name: str, sku: str, barcodes: Iterable[str]) -> set[str]:
 def index_product(product: Product, barcodes: Iterable[str]) -> None:
     """Rewrite a product's search tokens; call in the transaction that changes it."""
     ProductSearchToken.delete().where(ProductSearchToken.product == product).execute()
-    rows = [{"token": token, "product": product.id} for token in sorted(product_tokens(product.name, product.sku, barcodes))]
+    tokens = sorted(product_tokens(product.name, product.sku, barcodes))
+    rows = [{"token": token, "product": product.id} for token in tokens]
     if rows:
         ProductSearchToken.insert_many(rows).execute()
 

@@ -81,7 +81,7 @@ def migrate(db: peewee.Database, target: int | None = None) -> list[Migration]:
                 migration.apply(db)
                 marks = ", ".join([db.param] * 3)
                 db.execute_sql(
-                    f"INSERT INTO schema_migration (version, name, applied_at) VALUES ({marks})",
+                    f"INSERT INTO schema_migration (version, name, applied_at) VALUES ({marks})",  # noqa: S608
                     (migration.version, migration.name, utcnow().isoformat()),
                 )
             applied.append(migration)

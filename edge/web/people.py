@@ -55,8 +55,8 @@ def list_employees() -> Any:
         .order_by(Employee.code)
     )
     items = [
-        {"code": e.code, "name": e.name, "department": e.dept.name if e.department_id else None, "designation": e.designation,
-         "pay_basis": e.pay_basis, "is_active": e.is_active}
+        {"code": e.code, "name": e.name, "department": e.dept.name if e.department_id else None,
+         "designation": e.designation, "pay_basis": e.pay_basis, "is_active": e.is_active}
         for e in query
     ]
     return jsonify({"items": items})

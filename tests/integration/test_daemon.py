@@ -1,0 +1,124 @@
+"""The real daemon (gevent server) as a kiosk meets it: HTTP, the kiosk page, Socket.IO over websocket."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from tests.integration.test_cli import FAST, REPO, edge, seeded  # noqa: F401  (module fixture)
+from tests.servers import free_port, wait_until
+
+
+@dataclass
+class Daemon:
+    """A running daemon and where it listens."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    data_dir: Path
+    log_file: Path
+
+
+def start_daemon(data_dir: Path, log_file: Path) -> Daemon:
+    """Start `python -m edge serve` on a free loopback port and wait until health answers."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")} | FAST | {
+        "POS_DEVICES_SIMULATE": "true", "POS_SERVER_KIOSK_DIR": str(REPO / "kiosk_ui" / "placeholder"),
+    }
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "edge", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return requests.get(f"{url}/api/v1/health", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    wait_until(healthy, 30, "the daemon", process, log_file)
+    return Daemon(process, url, data_dir, log_file)
+
+
+@pytest.fixture
+def daemon(seeded: Path, tmp_path: Path) -> Iterator[Daemon]:  # noqa: F811
+    """A daemon over a copy of the demo store."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
+    running = start_daemon(data_dir, tmp_path / "daemon.log")
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+
+
+def session_cookie(url: str, username: str, password: str) -> str:
+    """Log in over HTTP and return the session cookie header value."""
+    response = requests.post(f"{url}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10)
+    assert response.status_code == 200
+    return f"pos_session={response.cookies['pos_session']}"
+
+
+def test_health_openapi_and_kiosk_page_over_http(daemon: Daemon) -> None:
+    health = requests.get(f"{daemon.url}/api/v1/health", timeout=5).json()
+    assert health["status"] == "ok" and health["database"]["reachable"] is True
+    assert "/api/v1/health" in requests.get(f"{daemon.url}/api/v1/openapi.json", timeout=5).json()["paths"]
+    page = requests.get(f"{daemon.url}/", timeout=5)
+    assert page.status_code == 200 and "<h1>Store Edge POS</h1>" in page.text
+    script = requests.get(f"{daemon.url}/health.js", timeout=5)
+    assert script.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_second_daemon_and_migration_on_the_same_data_dir_are_refused(daemon: Daemon) -> None:
+    pid = daemon.process.pid
+    second = edge(daemon.data_dir, "serve", "--port", str(free_port()))
+    assert second.returncode == 1
+    expected = f"error: another store daemon is already using data dir {daemon.data_dir} (pid {pid})"
+    assert second.stderr.strip() == expected
+    migrate = edge(daemon.data_dir, "migrate")
+    assert migrate.returncode == 1 and "another store daemon" in migrate.stderr
+    assert requests.get(f"{daemon.url}/api/v1/health", timeout=5).status_code == 200
+
+
+def test_kiosk_joins_its_till_and_gets_echoes_over_websocket(daemon: Daemon) -> None:
+    client = socketio.Client(reconnection=False)
+    client.connect(daemon.url, headers={"Cookie": session_cookie(daemon.url, "cashier", "cashier-demo-1")},
+                   transports=["websocket"], wait_timeout=10)
+    try:
+        assert client.transport() == "websocket"
+        assert client.call("join_till", {"till": "T1"}, timeout=5) == {"ok": True, "room": "till:T1"}
+        refused = client.call("join_till", {"till": "T9"}, timeout=5)
+        assert refused["error"]["code"] == "not_found" and refused["error"]["field"] == "till"
+        assert client.call("ping_server", {"n": 42, "text": "नमस्ते"}, timeout=5) == {"n": 42, "text": "नमस्ते"}
+    finally:
+        client.disconnect()
+
+
+def test_socket_without_login_is_refused(daemon: Daemon) -> None:
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(daemon.url, transports=["websocket"], wait_timeout=5)
+
+
+def test_sigterm_stops_cleanly_and_frees_the_data_dir(daemon: Daemon, tmp_path: Path) -> None:
+    daemon.process.send_signal(signal.SIGTERM)
+    assert daemon.process.wait(timeout=30) == 0
+    again = start_daemon(daemon.data_dir, tmp_path / "again.log")
+    try:
+        assert requests.get(f"{again.url}/api/v1/health", timeout=5).json()["status"] == "ok"
+    finally:
+        again.process.send_signal(signal.SIGTERM)
+        again.process.wait(timeout=30)
