@@ -50,10 +50,9 @@ def test_migrated_store_has_every_table_with_the_models_columns(backend_ctx: Ser
         assert columns == expected, f"{table}: migrations give {sorted(columns ^ expected)} different from models"
 
 
-def test_sqlite_store_is_durable_and_checks_foreign_keys(backend_ctx: ServiceContext) -> None:
-    db = backend_ctx.db
-    if not is_sqlite(db):
-        pytest.skip("SQLite pragmas")  # the MariaDB run of this parametrised store test has nothing to check
+def test_sqlite_store_is_durable_and_checks_foreign_keys(demo_ctx: ServiceContext) -> None:
+    db = demo_ctx.db
+    assert is_sqlite(db)
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
