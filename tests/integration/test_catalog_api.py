@@ -7,7 +7,9 @@ from datetime import date
 
 from flask.testing import FlaskClient
 
-from edge.services.demo_data import DemoProduct, demo_products
+from edge.services.context import ServiceContext
+from edge.services.demo_data import DemoProduct, demo_employees, demo_products
+from edge.store.models import Employee
 
 TODAY = date(2026, 11, 24)
 
@@ -97,3 +99,10 @@ def test_hr_sees_the_employee_directory_without_pay(login: Callable[[str], Flask
     items = login("hr").get("/api/v1/employees").get_json()["items"]
     assert len(items) == 250
     assert all("pay_rate" not in item and "pay_rate_paise" not in item for item in items)
+
+
+def test_employee_pay_is_stored_encrypted_and_readable_with_the_key(demo_ctx: ServiceContext) -> None:
+    demo = demo_employees()[0]
+    row = Employee.get(Employee.code == demo.code)
+    assert str(demo.pay_rate_paise).encode() not in bytes(row.pay_rate_enc)
+    assert demo_ctx.cipher.decrypt_json(row.pay_rate_enc, "employee.pay_rate") == demo.pay_rate_paise
