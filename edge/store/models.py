@@ -116,6 +116,8 @@ class Product(ReplicatedModel):
     category = ForeignKeyField(Category, null=True, backref="products", on_delete="SET NULL")
     hsn_code = CharField(max_length=8)
     base_unit = CharField(max_length=8)
+    prices_include_tax = BooleanField(default=True)  # Indian retail MRP includes GST
+    scale_code = CharField(max_length=8, null=True, unique=True)  # item code in scale-printed labels
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -152,6 +154,7 @@ class ProductUnit(ReplicatedModel):
     name = CharField(max_length=40)
     factor_milli = BigIntegerField()
     sellable = BooleanField(default=True)
+    floor_price_paise = BigIntegerField(null=True)  # a manual rate below this needs a permission
 
     class Meta:
         indexes = ((("product", "name"), True),)
@@ -172,6 +175,19 @@ class RateTier(BaseModel):
     id = AutoField()
     code = CharField(max_length=16, unique=True)
     name = CharField(max_length=60)
+    prices_include_tax = BooleanField(null=True)  # null: each product's own setting
+
+
+class BarcodeRule(BaseModel):
+    """Nomenclature of in-store labels from weighing scales (Odoo style): a pattern such as
+    ``21.....{NNDDD}`` with the item code in the dots and a weight (kg) or price (rupees) in braces."""
+
+    id = AutoField()
+    name = CharField(max_length=60)
+    sequence = IntegerField(default=100)
+    kind = CharField(max_length=8)  # weight | price
+    pattern = CharField(max_length=32)
+    is_active = BooleanField(default=True)
 
 
 class ProductPrice(BaseModel):
@@ -233,18 +249,22 @@ class CustomerGstin(BaseModel):
 
 
 class CustomerPrice(BaseModel):
-    """Customer-specific rate of a product unit for a period."""
+    """Customer-specific rate for a period: for a customer or a customer type, and for a product unit
+    (a price) or a whole category (a discount off the counter rate)."""
 
     id = AutoField()
-    customer = ForeignKeyField(Customer, backref="special_prices", on_delete="CASCADE")
-    product = ForeignKeyField(Product, on_delete="CASCADE")
-    unit = ForeignKeyField(ProductUnit, on_delete="CASCADE")
-    price_paise = BigIntegerField()
+    customer = ForeignKeyField(Customer, null=True, backref="special_prices", on_delete="CASCADE")
+    customer_type = ForeignKeyField(CustomerType, null=True, on_delete="CASCADE")
+    product = ForeignKeyField(Product, null=True, on_delete="CASCADE")
+    unit = ForeignKeyField(ProductUnit, null=True, on_delete="CASCADE")
+    category = ForeignKeyField(Category, null=True, on_delete="CASCADE")
+    price_paise = BigIntegerField(null=True)
+    discount_bp = IntegerField(null=True)
     valid_from = DateField()
     valid_to = DateField(null=True)
 
     class Meta:
-        indexes = ((("customer", "unit", "valid_from"), True),)
+        indexes = ((("customer", "product"), False), (("customer_type", "product"), False))
 
 
 # --- people and access ---------------------------------------------------------------------------
@@ -346,6 +366,18 @@ class UserSession(BaseModel):
     user_agent = CharField(max_length=200, default="")
     totp_verified_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+
+
+class RolePermission(BaseModel):
+    """A permission a role holds beyond its routes, with an optional limit (e.g. max discount in bp)."""
+
+    id = AutoField()
+    role = CharField(max_length=12)
+    permission = CharField(max_length=48)  # rate_below_floor | manual_weight | line_discount | ...
+    limit_value = BigIntegerField(null=True)
+
+    class Meta:
+        indexes = ((("role", "permission"), True),)
 
 
 class LoginThrottle(BaseModel):
@@ -452,11 +484,12 @@ class Invoice(ReplicatedModel):
     seller_registration = ForeignKeyField(SellerRegistration, on_delete="RESTRICT")
     buyer_name = CharField(max_length=200, default="")
     buyer_gstin = CharField(max_length=15, null=True, index=True)
+    buyer_address = TextField(default="")
     billing_state_code = CharField(max_length=2)
     place_of_supply_state_code = CharField(max_length=2)
     supply_type = CharField(max_length=6)  # intra (CGST+SGST) | inter (IGST)
-    status = CharField(max_length=12, default="issued", index=True)  # draft | issued | cancelled
-    payment_status = CharField(max_length=12, default="unpaid", index=True)  # unpaid | partial | paid
+    # draft | issued | cancelled; paid, partially paid and overdue are derived from payments and due_date
+    status = CharField(max_length=12, default="issued", index=True)
     revision = IntegerField(default=0)
     subtotal_paise = BigIntegerField(default=0)
     discount_paise = BigIntegerField(default=0)
@@ -467,7 +500,6 @@ class Invoice(ReplicatedModel):
     cess_paise = BigIntegerField(default=0)
     round_off_paise = BigIntegerField(default=0)
     total_paise = BigIntegerField(default=0)
-    paid_paise = BigIntegerField(default=0)
     issued_at = DateTimeField(default=utcnow, index=True)
     due_date = DateField(null=True)
     cancelled_at = DateTimeField(null=True)
@@ -505,6 +537,7 @@ class InvoiceLine(ReplicatedModel):
     quantity_milli = BigIntegerField()
     rate_paise = BigIntegerField()
     rate_tier = CharField(max_length=16)  # wholesale | counter | customer | manual
+    rate_includes_tax = BooleanField(default=True)
     discount_paise = BigIntegerField(default=0)
     taxable_paise = BigIntegerField()
     gst_rate_bp = IntegerField()
@@ -566,9 +599,12 @@ class Payment(ReplicatedModel):
     invoice = ForeignKeyField(Invoice, null=True, backref="payments", on_delete="RESTRICT")
     customer = ForeignKeyField(Customer, null=True, backref="payments", on_delete="RESTRICT")
     register_session = ForeignKeyField(RegisterSession, null=True, on_delete="SET NULL")
+    kind = CharField(max_length=8, default="payment")  # payment | refund
     method = CharField(max_length=16)
     gateway = CharField(max_length=16, default="")  # "" | stripe | razorpay | terminal
-    status = CharField(max_length=12, default="succeeded", index=True)  # pending|succeeded|failed|refunded
+    # created | pending | succeeded | failed | cancelled | refunded
+    status = CharField(max_length=12, default="succeeded", index=True)
+    attempt = SmallIntegerField(default=1)
     amount_paise = BigIntegerField()
     tendered_paise = BigIntegerField(null=True)
     reference = CharField(max_length=120, default="")
@@ -675,6 +711,37 @@ class Device(ReplicatedModel):
     last_seen_at = DateTimeField(null=True)
 
 
+class PrintJob(ReplicatedModel):
+    """A receipt or drawer kick for a printer: kept while the printer is offline, printed exactly once."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, null=True, backref="print_jobs", on_delete="SET NULL")
+    till = ForeignKeyField(Till, null=True, on_delete="SET NULL")
+    kind = CharField(max_length=12)  # receipt | reprint | drawer | report
+    document = CharField(max_length=64, default="")  # e.g. invoice UUID and revision
+    payload = BlobField()  # ESC/POS bytes
+    status = CharField(max_length=10, default="queued", index=True)  # queued | printing | printed | failed
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    printed_at = DateTimeField(null=True)
+
+
+class EmailMessage(ReplicatedModel):
+    """An e-mail to a customer (invoice, statement), queued while the internet is down."""
+
+    id = AutoField()
+    to_address = CharField(max_length=200)
+    subject = CharField(max_length=200)
+    body = TextField()
+    document = CharField(max_length=64, default="")
+    status = CharField(max_length=10, default="queued", index=True)  # queued | sent | failed
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+
 # --- attendance, leave, payroll (migration 0002) --------------------------------------------------
 
 
@@ -736,6 +803,16 @@ class AttendanceDay(ReplicatedModel):
 
     class Meta:
         indexes = ((("employee", "work_date"), True),)
+
+
+class OvertimePolicy(BaseModel):
+    """Overtime thresholds and pay multiplier per kind of day (weekday, weekend, holiday)."""
+
+    id = AutoField()
+    day_type = CharField(max_length=8, unique=True)  # weekday | weekend | holiday
+    daily_threshold_minutes = IntegerField(default=0)  # 0: beyond the shift's length
+    weekly_threshold_minutes = IntegerField(default=2880)
+    multiplier_bp = IntegerField(default=20000)  # 2x = 20000
 
 
 class LeaveType(BaseModel):
@@ -811,15 +888,15 @@ class Payslip(ReplicatedModel):
 # Tables in the order of the migration that created them (see edge/store/migrations).
 CORE_MODELS: tuple[type[BaseModel], ...] = (
     Store, Till, SellerRegistration, Category, Product, ProductSearchToken, ProductGstRate,
-    ProductUnit, ProductBarcode, RateTier, ProductPrice, CustomerType, Customer, CustomerGstin,
+    ProductUnit, ProductBarcode, RateTier, BarcodeRule, ProductPrice, CustomerType, Customer, CustomerGstin,
     CustomerPrice, Department, Shift, Employee, EmployeeCredential, User, RecoveryCode, UserSession,
-    LoginThrottle, AuditLog, InvoiceSeries, RegisterSession, Cart, CartLine, Invoice, InvoiceRevision,
-    InvoiceLine, CreditNote, CreditNoteLine, Payment, GatewayEvent, CashMovement, CustomerLedgerEntry,
-    Counter, Outbox, InboxApplied, Device,
+    RolePermission, LoginThrottle, AuditLog, InvoiceSeries, RegisterSession, Cart, CartLine, Invoice,
+    InvoiceRevision, InvoiceLine, CreditNote, CreditNoteLine, Payment, GatewayEvent, CashMovement,
+    CustomerLedgerEntry, Counter, Outbox, InboxApplied, Device, PrintJob, EmailMessage,
 )
 WORKFORCE_MODELS: tuple[type[BaseModel], ...] = (
-    Holiday, RosterEntry, Punch, AttendanceDay, LeaveType, LeaveBalance, LeaveRequest, PayrollRun,
-    Payslip,
+    Holiday, RosterEntry, Punch, AttendanceDay, OvertimePolicy, LeaveType, LeaveBalance, LeaveRequest,
+    PayrollRun, Payslip,
 )
 ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS
 

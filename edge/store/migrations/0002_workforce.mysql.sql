@@ -19,6 +19,8 @@ CREATE INDEX `leave_request_employee_id` ON `leave_request` (`employee_id`);
 CREATE INDEX `leave_request_leave_type_id` ON `leave_request` (`leave_type_id`);
 CREATE INDEX `leave_request_status` ON `leave_request` (`status`);
 CREATE INDEX `leave_request_decided_by_id` ON `leave_request` (`decided_by_id`);
+CREATE TABLE `overtime_policy` (`id` INTEGER AUTO_INCREMENT NOT NULL PRIMARY KEY, `day_type` VARCHAR(8) NOT NULL, `daily_threshold_minutes` INTEGER NOT NULL, `weekly_threshold_minutes` INTEGER NOT NULL, `multiplier_bp` INTEGER NOT NULL);
+CREATE UNIQUE INDEX `overtime_policy_day_type` ON `overtime_policy` (`day_type`);
 CREATE TABLE `payroll_run` (`id` INTEGER AUTO_INCREMENT NOT NULL PRIMARY KEY, `uuid` VARCHAR(40) NOT NULL, `period_start` DATE NOT NULL, `period_end` DATE NOT NULL, `status` VARCHAR(10) NOT NULL, `created_by_id` INTEGER NOT NULL, `created_at` DATETIME(6) NOT NULL, `finalized_at` DATETIME(6), FOREIGN KEY (`created_by_id`) REFERENCES `user` (`id`) ON DELETE RESTRICT);
 CREATE UNIQUE INDEX `payroll_run_uuid` ON `payroll_run` (`uuid`);
 CREATE INDEX `payroll_run_created_by_id` ON `payroll_run` (`created_by_id`);
