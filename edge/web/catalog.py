@@ -29,7 +29,7 @@ def _today() -> Any:
      response=PRODUCT_SCHEMA)
 def by_barcode(code: str) -> Any:
     """404 with code unknown_barcode when no product carries it."""
-    return jsonify(catalog.lookup_barcode(code, _today()))
+    return jsonify(catalog.lookup_barcode(current_app.extensions["pos"].db, code, _today()))
 
 
 @api(bp, "", "GET", roles=SELLERS, summary="Search products by words of name, SKU or barcode",

@@ -29,6 +29,16 @@ def health_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     return [b"not found"]
 
 
+def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+    """Accept every client (the daemon checks its login cookie once, at connect)."""
+    return True
+
+
+def ping_server(sid: str, data: Any) -> Any:
+    """Echo, for measuring the websocket round trip (same as edge.web.realtime's handler)."""
+    return data
+
+
 def main() -> None:
     """Patch like the daemon does (gevent mode), then serve until stopped or --max-seconds pass."""
     args = build_parser().parse_args()
@@ -41,15 +51,8 @@ def main() -> None:
 
     sio = socketio.Server(async_mode="gevent", logger=False, engineio_logger=False)
 
-    @sio.on("connect")
-    def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-        return True
-
-    @sio.on("ping_server")
-    def ping_server(sid: str, data: Any) -> Any:
-        """Echo, for measuring the websocket round trip."""
-        return data
-
+    sio.on("connect", connect)
+    sio.on("ping_server", ping_server)
     server = pywsgi.WSGIServer((args.host, args.port), socketio.WSGIApp(sio, health_app), log=None)
     gevent.spawn_later(args.max_seconds, server.stop)
     print(f"bare echo server on http://{args.host}:{args.port}/", flush=True)

@@ -102,6 +102,15 @@ def raw_connection(ctx: ServiceContext) -> sqlite3.Connection:
     return conn
 
 
+def checkpoint(ctx: ServiceContext) -> None:
+    """Fold the WAL into the main file, as a store at rest would be."""
+    conn = raw_connection(ctx)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
 def timed_pair(service: Callable[[Any], object], baseline: Callable[[Any], object], inputs: Sequence[Any],
                warmup: int) -> Timings:
     """Warm both up on the first inputs, then time every input in ROUNDS alternating chunks."""
@@ -214,13 +223,13 @@ def measure_catalog(ctx: ServiceContext, label: str, sizes: Sizes, rng: random.R
     ctx.db.bind(ALL_MODELS, bind_refs=False, bind_backrefs=False)
     conn = raw_connection(ctx)
     try:
-        codes = [code for (code,) in ProductBarcode.select(ProductBarcode.code).order_by(ProductBarcode.id).tuples()]
-        names = [name for (name,) in Product.select(Product.name).order_by(Product.id).tuples()]
+        codes = [str(code) for (code,) in conn.execute("SELECT code FROM product_barcode ORDER BY id")]
+        names = [str(name) for (name,) in conn.execute("SELECT name FROM product ORDER BY id")]
         picks = rng.sample(codes, sizes.lookups) if len(codes) >= sizes.lookups else rng.choices(codes, k=sizes.lookups)
         queries = cashier_queries(names, sizes.queries, rng)
 
         def service_lookup(code: str) -> None:
-            if code not in lookup_barcode(code, TODAY)["scanned_unit"]["barcodes"]:
+            if code not in lookup_barcode(ctx.db, code, TODAY)["scanned_unit"]["barcodes"]:
                 raise AssertionError(f"lookup_barcode({code}) returned another unit")
 
         def raw_lookup(code: str) -> None:
@@ -237,12 +246,15 @@ def measure_catalog(ctx: ServiceContext, label: str, sizes: Sizes, rng: random.R
         likes = timed_pair(like_search, token_search, like_queries, min(10, len(like_queries)))
 
         with capture_sql() as lookup_sql:
-            lookup_barcode(picks[0], TODAY)
+            lookup_barcode(ctx.db, picks[0], TODAY)
         with capture_sql() as search_sql:
             search_products(ctx.db, queries[0], TODAY)
         search_plan = query_plan(conn, *search_sql.statements[0])
         lookup_plan = query_plan(conn, *lookup_sql.statements[0])
         hits = [len(token_search(text)) for text in queries]
+        slowest = queries[max(range(len(queries)), key=lambda i: searches.service_ms[i])]
+        slowest_counts = {word: conn.execute("SELECT count(*) FROM product_search_token WHERE token GLOB ?",
+                                             (f"{word}*",)).fetchone()[0] for word in query_words(slowest)}
     finally:
         conn.close()
 
@@ -261,7 +273,7 @@ def measure_catalog(ctx: ServiceContext, label: str, sizes: Sizes, rng: random.R
                percentile(lookups.baseline_ms, 99), f"p99 <= {LOOKUP_P99_GOAL_MS} ms",
                lookup_p99 <= LOOKUP_P99_GOAL_MS, "first statement's plan: " + "; ".join(lookup_plan)),
         Result(f"{label}: SQL statements per lookup_barcode", len(lookup_sql.statements), "statements",
-               "raw barcode query", 1, "—", None, "peewee statements captured from one call"),
+               "raw barcode query", 1, "—", None, "statements one call runs (from peewee's SQL log)"),
         Result(f"{label}: search_products p50", percentile(searches.service_ms, 50), "ms",
                raw_search_name + " p50", percentile(searches.baseline_ms, 50), "—", None,
                f"{len(queries)} queries, e.g. {example}; {full_hits} of them hit the 20-row limit"),
@@ -271,11 +283,14 @@ def measure_catalog(ctx: ServiceContext, label: str, sizes: Sizes, rng: random.R
                f"uses product_search_token_token index: {'yes' if uses_token_index else 'NO'}; "
                "plan: " + "; ".join(search_plan)),
         Result(f"{label}: search_products max", max(searches.service_ms), "ms", raw_search_name + " max",
-               max(searches.baseline_ms), "—", None, f"slowest query took this long; {len(search_sql.statements)} "
-               "SQL statements per search call"),
+               max(searches.baseline_ms), "—", None,
+               f"slowest: `{slowest}`, its words match {slowest_counts} tokens; every word's matches are "
+               f"collected and all hits sorted by name before LIMIT 20; {len(search_sql.statements)} SQL "
+               "statements per search call"),
         Result(f"{label}: `name LIKE '%word%'` scan p95", percentile(likes.service_ms, 95), "ms",
                raw_search_name + " p95 (same queries)", percentile(likes.baseline_ms, 95), "—", None,
-               f"what the token index saves; {len(like_queries)} queries, substring instead of prefix match"),
+               f"what the token index saves; {len(like_queries)} queries, substring instead of prefix match; "
+               f"max {max(likes.service_ms):.1f} ms vs {max(likes.baseline_ms):.1f} ms"),
     ]
 
 
@@ -288,31 +303,46 @@ def insert_catalog(rows: CatalogRows) -> None:
 
 
 def plain_value(value: object) -> object:
-    """A row value as sqlite3 takes it (what peewee's field conversion would give)."""
+    """A value after peewee's field conversion, as stdlib sqlite3 takes it."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime):
         return value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    if hasattr(value, "hex") and hasattr(value, "int"):  # uuid.UUID
-        return value.hex
     return value
 
 
+def raw_rows(model: type[peewee.Model], names: Sequence[str],
+             rows: Sequence[tuple[object, ...]]) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Columns and converted rows as peewee's insert_many writes them: the given fields, then every
+    other field that has a default (filled in like peewee does)."""
+    given = [model._meta.fields[name] for name in names]
+    defaulted = [f for f in model._meta.sorted_fields if f.name not in names and f.default is not None]
+    columns = [f.column_name for f in (*given, *defaulted)]
+    converted = []
+    for row in rows:
+        values = [f.db_value(value) for f, value in zip(given, row, strict=True)]
+        values += [f.db_value(f.default() if callable(f.default) else f.default) for f in defaulted]
+        converted.append(tuple(plain_value(value) for value in values))
+    return columns, converted
+
+
 def raw_insert_seconds(ctx: ServiceContext, rows: CatalogRows) -> float:
-    """Baseline: the same rows (pre-converted, not timed) into an empty store with stdlib executemany."""
-    plain = {attr: [tuple(plain_value(value) for value in row) for row in getattr(rows, attr)]
-             for _, attr, _ in INSERT_ORDER}
+    """Baseline: the same rows (converted beforehand, not timed) into an empty store with stdlib
+    executemany in one transaction."""
+    statements = []
+    for model, attr, names in INSERT_ORDER:
+        columns, converted = raw_rows(model, names, getattr(rows, attr))
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        marks = ", ".join("?" * len(columns))
+        statements.append((f'INSERT INTO "{model._meta.table_name}" ({quoted}) VALUES ({marks})', converted))
     conn = raw_connection(ctx)
     try:
         with Stopwatch() as watch:
             conn.execute("BEGIN IMMEDIATE")
-            for model, attr, fields in INSERT_ORDER:
-                columns = [getattr(model, name).column_name for name in fields]
-                sql = (f'INSERT INTO "{model._meta.table_name}" ({", ".join(columns)}) '
-                       f'VALUES ({", ".join("?" * len(columns))})')
-                conn.executemany(sql, plain[attr])
+            for sql, converted in statements:
+                conn.executemany(sql, converted)
             conn.execute("COMMIT")
     finally:
         conn.close()
@@ -323,13 +353,13 @@ def verify_tokens(ctx: ServiceContext, product_ids: Sequence[int]) -> None:
     """The bulk-inserted tokens equal what index_product writes (checked in a rolled-back transaction)."""
     def tokens(product_id: int) -> list[str]:
         query = ProductSearchToken.select(ProductSearchToken.token).where(ProductSearchToken.product == product_id)
-        return sorted(token for (token,) in query.tuples())
+        return sorted(row.token for row in query)
 
     with ctx.db.atomic() as transaction:
         for product_id in product_ids:
             before = tokens(product_id)
-            codes = [code for (code,) in ProductBarcode.select(ProductBarcode.code)
-                     .where(ProductBarcode.product == product_id).tuples()]
+            codes = [row.code for row in ProductBarcode.select(ProductBarcode.code)
+                     .where(ProductBarcode.product == product_id)]
             index_product(Product.get_by_id(product_id), codes)
             if tokens(product_id) != before:
                 raise AssertionError(f"bulk tokens of product {product_id} differ from index_product's")
@@ -347,7 +377,7 @@ def generated_store(base: Path, sizes: Sizes) -> tuple[ServiceContext, list[Resu
         rows = build_catalog(sizes.products, SEED, category_ids, tier_ids)
     with Stopwatch() as insert, write_transaction(ctx.db):
         insert_catalog(rows)
-    ctx.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(ctx)
     verify_tokens(ctx, random.Random(SEED).sample(range(1, sizes.products + 1), TOKEN_CHECK_SAMPLE))
 
     baseline_ctx = open_store(base / "generated-raw")
@@ -387,7 +417,7 @@ def run(quick: bool) -> list[Result]:
         demo = open_store(base / "demo")
         try:
             seed_demo(demo)
-            demo.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            checkpoint(demo)
             results += measure_catalog(demo, "demo (240 products)", sizes, random.Random(SEED))
         finally:
             demo.db.close()

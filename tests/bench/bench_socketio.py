@@ -99,7 +99,7 @@ def server_process(command: list[str], log_path: Path, ready_url: str, what: str
     """Start a server subprocess, wait until ready_url answers, terminate it (kill if it lingers) on exit."""
     log: IO[bytes] = log_path.open("wb")
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT,
-                               preexec_fn=die_with_parent)  # noqa: PLW1509
+                               preexec_fn=die_with_parent)
     try:
         wait_until(answers(ready_url), START_TIMEOUT_S, what, process, log_path)
         yield
@@ -195,7 +195,8 @@ def run(quick: bool) -> list[Result]:
     p99 = percentile(daemon.ms, 99)
     rate = daemon.per_second
     how = (f"{len(daemon.durations_ns)} sequential `client.call('ping_server', ...)` after {sizes.warmup} warm-up "
-           "calls; client: python-socketio + websocket-client, websocket transport only")
+           "calls; client: python-socketio + websocket-client, websocket transport only; daemon on its default "
+           "config (server.async_mode = gevent, POS_* variables removed), connected as the demo cashier")
     return [
         Result("daemon ping_server round trip p50", percentile(daemon.ms, 50), "ms", bare_name + " p50",
                percentile(bare.ms, 50), "—", None, how),

@@ -6,14 +6,12 @@ import math
 import os
 import platform
 import sqlite3
-import statistics
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 NS_PER_MS = 1_000_000
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +41,8 @@ class Result:
 
 
 def percentile(samples: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile (pct in 0-100] of a non-empty sample."""
+    """Nearest-rank percentile (pct in (0, 100]) of a non-empty sample: the smallest value with at least
+    pct % of the sample at or below it."""
     if not samples:
         raise ValueError("percentile of an empty sample")
     if not 0 < pct <= 100:
@@ -53,25 +52,9 @@ def percentile(samples: Sequence[float], pct: float) -> float:
     return ordered[max(rank, 1) - 1]
 
 
-def median(samples: Sequence[float]) -> float:
-    """The sample median (statistics.median)."""
-    return statistics.median(samples)
-
-
 def ns_to_ms(samples: Iterable[int]) -> list[float]:
     """Nanosecond durations as milliseconds."""
     return [sample / NS_PER_MS for sample in samples]
-
-
-def time_each(func: Callable[[Any], object], inputs: Iterable[Any]) -> list[int]:
-    """Call func once per input; the duration of each call in nanoseconds (perf_counter_ns)."""
-    durations = []
-    clock = time.perf_counter_ns
-    for item in inputs:
-        start = clock()
-        func(item)
-        durations.append(clock() - start)
-    return durations
 
 
 class Stopwatch:
@@ -92,11 +75,6 @@ class Stopwatch:
     def seconds(self) -> float:
         """Elapsed wall time in seconds."""
         return self.elapsed_ns / 1e9
-
-
-def at_most(value: float, limit: float) -> bool:
-    """Goal check helper: value <= limit."""
-    return value <= limit
 
 
 def _read(path: str) -> str:

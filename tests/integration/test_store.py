@@ -142,3 +142,20 @@ def test_secrets_are_reused_not_regenerated(tmp_path: Path) -> None:
     second = ensure_secrets(tmp_path)
     assert first.session_key == second.session_key
     assert first.field_keys == second.field_keys
+
+
+def test_demo_store_and_catalog_look_ups_work_on_each_backend(backend_ctx: ServiceContext) -> None:
+    from edge.services.catalog import lookup_barcode, search_products
+    from edge.services.demo_data import demo_products
+    from edge.services.setup import seed_demo
+
+    assert seed_demo(backend_ctx) is True
+    assert seed_demo(backend_ctx) is False, "second run loads nothing"
+    product = next(p for p in demo_products() if any(u.kind == "package" and u.barcode for u in p.units))
+    case = next(u for u in product.units if u.kind == "package" and u.barcode)
+    view = lookup_barcode(backend_ctx.db, str(case.barcode), date(2026, 11, 24))
+    assert (view["sku"], view["scanned_unit"]["name"]) == (product.sku, case.name)
+    assert view["gst_rate_bp"] == product.gst[-1].rate_bp
+    assert view["scanned_unit"]["prices_paise"] == case.prices_paise
+    found = search_products(backend_ctx.db, product.name.split()[0][:4], date(2026, 11, 24), limit=100)
+    assert product.sku in [item["sku"] for item in found]
