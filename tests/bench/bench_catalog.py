@@ -193,7 +193,7 @@ def raw_token_search(conn: sqlite3.Connection) -> Callable[[str], list[tuple[int
     def search(text: str) -> list[tuple[int, str]]:
         words = query_words(text)
         where = " AND ".join([TOKEN_IN] * len(words))
-        sql = f"SELECT p.id, p.name FROM product AS p WHERE p.is_active AND {where} ORDER BY p.name LIMIT 20"
+        sql = f"SELECT p.id, p.name FROM product AS p WHERE p.is_active AND {where} ORDER BY p.name, p.id LIMIT 20"
         return conn.execute(sql, [f"{word}*" for word in words]).fetchall()
     return search
 
@@ -203,7 +203,7 @@ def raw_like_search(conn: sqlite3.Connection) -> Callable[[str], list[tuple[int,
     def search(text: str) -> list[tuple[int, str]]:
         words = query_words(text)
         where = " AND ".join(["p.name LIKE ?"] * len(words))
-        sql = f"SELECT p.id, p.name FROM product AS p WHERE p.is_active AND {where} ORDER BY p.name LIMIT 20"
+        sql = f"SELECT p.id, p.name FROM product AS p WHERE p.is_active AND {where} ORDER BY p.name, p.id LIMIT 20"
         return conn.execute(sql, [f"%{word}%" for word in words]).fetchall()
     return search
 
