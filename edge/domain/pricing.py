@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from edge.domain.errors import RuleError
 from edge.domain.gst import BASIS, GstRate, LineTax, Supply, TaxSummaryRow, line_tax, tax_summary
@@ -48,7 +49,7 @@ class ProductPricing:
     gst: GstRate
     prices_include_tax: bool = True
 
-    @property
+    @cached_property
     def base(self) -> SaleUnit:
         """The base unit (piece or kg)."""
         for sale_unit in self.units.values():
@@ -194,24 +195,36 @@ def counter_rate(product: ProductPricing, sale_unit: SaleUnit) -> Decimal:
     return rate
 
 
-def customer_rate(product: ProductPricing, sale_unit: SaleUnit, terms: SaleTerms) -> Decimal | None:
+RateBook = Mapping[tuple[bool, bool, str], Sequence[CustomerRate]]
+
+
+def rate_book(terms: SaleTerms) -> RateBook:
+    """The buyer's agreed rates in force on the sale date, by (for the customer?, for a product?, SKU or
+    category): built once per sale so each line finds its rate directly."""
+    book: dict[tuple[bool, bool, str], list[CustomerRate]] = {}
+    for rate in terms.customer_rates:
+        if not rate.in_force(terms.on):
+            continue
+        if rate.customer is not None and rate.customer != terms.customer:
+            continue
+        if rate.customer_type is not None and rate.customer_type != terms.customer_type:
+            continue
+        by_product = rate.product is not None
+        key = rate.product if by_product else rate.category
+        assert key is not None
+        book.setdefault((rate.customer is not None, by_product, key), []).append(rate)
+    return book
+
+
+def customer_rate(product: ProductPricing, sale_unit: SaleUnit, book: RateBook) -> Decimal | None:
     """The agreed rate for this buyer, most specific first: customer and product, customer and category,
     type and product, type and category."""
-    candidates = [rate for rate in terms.customer_rates if rate.in_force(terms.on)]
     unit_name = sale_unit.unit.name
-
-    def matches(rate: CustomerRate, by_customer: bool, by_product: bool) -> bool:
-        who = rate.customer == terms.customer if by_customer else rate.customer_type == terms.customer_type
-        if not who or (rate.customer is not None) != by_customer:
-            return False
-        if by_product:
-            return rate.product == product.sku and rate.unit in (None, unit_name)
-        return rate.product is None and rate.category is not None and rate.category == product.category
-
     for by_customer, by_product in ((True, True), (True, False), (False, True), (False, False)):
-        if (terms.customer if by_customer else terms.customer_type) is None:
+        key = product.sku if by_product else product.category
+        if key is None:
             continue
-        found = [rate for rate in candidates if matches(rate, by_customer, by_product)]
+        found = [rate for rate in book.get((by_customer, by_product, key), ()) if rate.unit in (None, unit_name)]
         if not found:
             continue
         best = max(found, key=lambda rate: (rate.unit is not None, rate.valid_from))
@@ -234,7 +247,7 @@ def floor_rate(product: ProductPricing, sale_unit: SaleUnit) -> Decimal | None:
     return Decimal(base_floor) * sale_unit.unit.factor_milli / MILLI
 
 
-def resolve_rate(request: LineRequest, terms: SaleTerms) -> tuple[Tier, Decimal]:
+def resolve_rate(request: LineRequest, terms: SaleTerms, book: RateBook | None = None) -> tuple[Tier, Decimal]:
     """The tier that applies to a line and its rate per unit."""
     product = request.product
     sale_unit = product.unit(request.unit_name)
@@ -253,7 +266,7 @@ def resolve_rate(request: LineRequest, terms: SaleTerms) -> tuple[Tier, Decimal]
     if tier is Tier.MANUAL:
         raise RuleError("the manual tier needs a typed rate", "manual_rate_paise")
     if tier is Tier.CUSTOMER:
-        agreed = customer_rate(product, sale_unit, terms)
+        agreed = customer_rate(product, sale_unit, rate_book(terms) if book is None else book)
         if agreed is not None:
             return Tier.CUSTOMER, agreed
         return Tier.COUNTER, counter_rate(product, sale_unit)
@@ -284,10 +297,11 @@ def _check_discount(discount: int, gross: int, terms: SaleTerms, field_name: str
 def price_sale(requests: Sequence[LineRequest], terms: SaleTerms, invoice_discount_paise: int = 0) -> PricedSale:
     """Price every line, spread the invoice discount over the lines, tax each line and total the sale."""
     staged: list[tuple[LineRequest, Tier, Decimal, int, bool]] = []
+    book = rate_book(terms)
     for index, request in enumerate(requests):
         sale_unit = request.product.unit(request.unit_name)
         check_quantity_milli(request.quantity_milli, sale_unit.unit, f"lines[{index}].quantity_milli")
-        tier, rate = resolve_rate(request, terms)
+        tier, rate = resolve_rate(request, terms, book)
         gross = round_paise(rate * request.quantity_milli / MILLI)
         _check_discount(request.discount_paise, gross, terms, f"lines[{index}].discount_paise")
         staged.append((request, tier, rate, gross, _includes_tax(request, tier, terms)))

@@ -107,7 +107,7 @@ def test_manual_rate_below_the_floor_needs_the_permission() -> None:
     assert (raised.value.code, raised.value.field) == ("below_floor", "manual_rate_paise")
     allowed = one_line(LineRequest(BISCUITS, "piece", 1000, manual_rate_paise=2000), may_sell_below_floor=True)
     assert (allowed.tier, allowed.gross_paise) == (Tier.MANUAL, 2000)
-    with pytest.raises(RuleError, match="below 528.00 per Case of 24"):
+    with pytest.raises(RuleError, match=r"below 528\.00 per Case of 24"):
         one_line(LineRequest(BISCUITS, "Case of 24", 1000, manual_rate_paise=50_000))
 
 
