@@ -70,6 +70,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "argon2_memory_kib": Key(int, 65536, "argon2id memory in KiB.", minimum=1024, maximum=1048576),
         "secure_cookies": Key(bool, False, "Mark cookies Secure (set when serving HTTPS)."),
     },
+    "sales": {
+        "credit_days": Key(int, 30, "Days a customer has to pay an invoice left on account.", minimum=0, maximum=365),
+    },
     "devices": {
         "simulate": Key(bool, False, "Use the built-in device simulators instead of real hardware."),
     },
