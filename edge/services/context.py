@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 import peewee
 from argon2 import PasswordHasher
@@ -27,6 +28,8 @@ class ServiceContext:
     clock: Clock = utcnow
     bus: EventBus = field(default_factory=EventBus)
     started_at: datetime = field(default_factory=utcnow)
+    # Latest stable weight per till, from the scales (edge.services.carts.record_weight).
+    scale_readings: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cipher = FieldCipher(self.secrets.field_keys, self.secrets.active_field_key)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, request
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from edge import __version__
 from edge.services.errors import InvalidInput
@@ -79,25 +81,26 @@ def api(
 
 
 def json_body(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The request's JSON object, with required keys present and simple types as the schema says."""
+    """The request's JSON object validated against the route's schema (the one its OpenAPI entry shows);
+    unknown fields are refused unless the schema allows them."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput("request body must be a JSON object")
-    types = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list}
-    for name in schema.get("required", ()):
-        if name not in data or data[name] is None:
-            raise InvalidInput(f"{name} is required", name)
-    for name, spec in schema.get("properties", {}).items():
-        expected = types.get(spec.get("type", ""))
-        value = data.get(name)
-        if value is None or expected is None:
-            continue
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise InvalidInput(f"{name} must be a {spec['type']}", name)
-    unknown = sorted(set(data) - set(schema.get("properties", {})))
-    if unknown:
-        raise InvalidInput(f"unknown field {unknown[0]}", unknown[0])
-    return data
+    strict = {**schema, "additionalProperties": schema.get("additionalProperties", False)}
+    error = best_match(Draft202012Validator(strict).iter_errors(data))
+    if error is None:
+        return data
+    where = [str(part) for part in error.absolute_path]
+    if error.validator == "required":
+        missing = next(name for name in error.validator_value if name not in error.instance)
+        field = ".".join([*where, missing])
+        raise InvalidInput(f"{field} is required", field)
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))[0]
+        field = ".".join([*where, unknown])
+        raise InvalidInput(f"unknown field {field}", field)
+    field = ".".join(where) or None
+    raise InvalidInput(f"{field + ': ' if field else ''}{error.message}", field)
 
 
 def _openapi_path(rule: str) -> tuple[str, list[str]]:

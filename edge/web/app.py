@@ -10,10 +10,10 @@ from flask_socketio import SocketIO
 
 from edge.services.context import ServiceContext
 from edge.services.errors import NotFound, UnsupportedMediaType
-from edge.web import auth, catalog, people, system
+from edge.web import auth, catalog, people, sales, system
 from edge.web.access import PUBLIC, check_all_declared, declare_access, enforce_access
 from edge.web.errors import register_error_handlers
-from edge.web.realtime import register_socket_handlers
+from edge.web.realtime import bridge_events, register_socket_handlers
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DEFAULT_KIOSK_DIR = Path(__file__).resolve().parents[2] / "kiosk_ui" / "dist"
@@ -61,7 +61,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["pos"] = ctx
-    for blueprint in (system.bp, auth.bp, catalog.bp, people.bp):
+    for blueprint in (system.bp, auth.bp, catalog.bp, people.bp, sales.bp):
         app.register_blueprint(blueprint)
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))
@@ -97,6 +97,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
         engineio_logger=False,
     )
     register_socket_handlers(socketio)
+    bridge_events(ctx.bus, socketio)
     app.extensions["pos_socketio"] = socketio
     return app, socketio
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import SocketIO, join_room, leave_room
 
+from edge.bus import EventBus
 from edge.services.users import resolve_session
 from edge.store.models import Till
 from edge.web.access import SESSION_COOKIE
@@ -15,6 +16,29 @@ from edge.web.access import SESSION_COOKIE
 def till_room(code: str) -> str:
     """Room of a till's cashier screen and customer display."""
     return f"till:{code}"
+
+
+# Bus topics pushed to a till's room (cashier screens and the customer display), and their event names.
+PUSHED = {
+    "cart.updated": "cart",
+    "sale.completed": "sale",
+    "payment.updated": "payment",
+    "scan.rejected": "scan_rejected",
+    "scale.weight": "weight",
+    "device.status": "device",
+}
+
+
+def bridge_events(bus: EventBus, socketio: SocketIO) -> None:
+    """Push bus events that name a till to that till's room: screens are told, never poll."""
+
+    def push(topic: str, payload: dict[str, Any]) -> None:
+        till = payload.get("till")
+        if till:
+            socketio.emit(PUSHED[topic], payload, to=till_room(str(till)))
+
+    for topic in PUSHED:
+        bus.subscribe(topic, push)
 
 
 def register_socket_handlers(socketio: SocketIO) -> None:

@@ -1,0 +1,264 @@
+"""Checkout and payments: the invoice issued atomically (number, lines, taxes, totals, ledger, outbox in one
+transaction), payments at checkout or any time after, and the post-sale summary."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import peewee
+
+from edge.domain import invoice_state
+from edge.domain.errors import RuleError
+from edge.domain.gst import LineTax, TaxSummaryRow, tax_summary
+from edge.domain.payments import Method, PaymentLine, amount_paid, balance_due, line_from_record, take_payment
+from edge.domain.series import SeriesState, check_prefix, financial_year, issue
+from edge.services.audit import record_audit
+from edge.services.carts import _cart, _check_version, price_cart, sale_date
+from edge.services.context import ServiceContext
+from edge.services.errors import InvalidInput, NotFound
+from edge.services.sales_data import registration_on
+from edge.store.db import is_sqlite, write_transaction
+from edge.store.models import (
+    Cart,
+    Customer,
+    CustomerGstin,
+    CustomerLedgerEntry,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    Payment,
+    Till,
+    User,
+)
+from edge.store.outbox import enqueue
+
+
+def _rule(exc: RuleError) -> InvalidInput:
+    return InvalidInput(exc.message, exc.field, exc.code)
+
+
+def _next_invoice_number(db: peewee.Database, till: Till, on: Any) -> tuple[InvoiceSeries, str]:
+    """Take the next number of the till's series for the financial year of ``on`` (row locked on MySQL)."""
+    prefix = check_prefix(till.code)
+    fy = financial_year(on)
+    query = InvoiceSeries.select().where(
+        (InvoiceSeries.till == till) & (InvoiceSeries.document_type == "invoice") & (InvoiceSeries.financial_year == fy)
+    )
+    series = (query if is_sqlite(db) else query.for_update()).first()
+    if series is None:
+        series = InvoiceSeries.create(till=till, document_type="invoice", financial_year=fy, prefix=prefix)
+    number, state = issue(SeriesState(series.prefix, series.financial_year, series.next_number), on)
+    InvoiceSeries.update(next_number=state.next_number).where(InvoiceSeries.id == series.id).execute()
+    return series, number
+
+
+def _payment_lines(invoice: Invoice) -> list[PaymentLine]:
+    return [
+        line_from_record(p.kind, p.method, p.status, p.amount_paise, p.tendered_paise, p.reference)
+        for p in Payment.select().where(Payment.invoice == invoice).order_by(Payment.id)
+    ]
+
+
+def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amount_paise: int,
+                    tendered_paise: int | None, reference: str) -> tuple[Payment, int]:
+    """Check a payment against the invoice's payments and store it with its ledger entry and outbox row."""
+    try:
+        invoice_state.check_can_take_payment(invoice.status)
+        outcome = take_payment(
+            invoice.total_paise, _payment_lines(invoice), Method(method), amount_paise, tendered_paise, reference,
+            has_customer=invoice.customer_id is not None, credit_available_paise=_credit_available(invoice),
+        )
+    except ValueError as exc:
+        if isinstance(exc, RuleError):
+            raise _rule(exc) from exc
+        raise InvalidInput(f"unknown payment method {method!r}", "method") from exc
+    line = outcome.line
+    payment = Payment.create(
+        invoice=invoice, customer=invoice.customer_id, register_session=invoice.register_session_id,
+        method=line.method.value, amount_paise=line.amount_paise, tendered_paise=line.tendered_paise,
+        reference=line.reference, received_by=user, created_at=ctx.now(), updated_at=ctx.now(),
+    )
+    if invoice.customer_id and line.method is not Method.CREDIT:
+        CustomerLedgerEntry.create(customer=invoice.customer_id, at=ctx.now(), kind="payment", invoice=invoice,
+                                   payment=payment, amount_paise=-line.amount_paise, note=line.reference)
+    enqueue("payment.recorded", payment.uuid, {
+        "invoice": str(invoice.uuid), "number": invoice.number, "method": payment.method,
+        "amount_paise": payment.amount_paise, "reference": payment.reference, "at": payment.created_at,
+    })
+    return payment, outcome.change_due_paise
+
+
+def _credit_available(invoice: Invoice) -> int | None:
+    if not invoice.customer_id:
+        return None
+    customer: Customer = invoice.customer
+    if customer.credit_limit_paise <= 0:
+        return 0
+    owed = CustomerLedgerEntry.select(peewee.fn.SUM(CustomerLedgerEntry.amount_paise)).where(
+        CustomerLedgerEntry.customer == customer).scalar() or 0
+    # The invoice being paid is already in the ledger; its own amount on account is what we are deciding.
+    return int(customer.credit_limit_paise - owed + invoice.total_paise)
+
+
+def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[str, Any]],
+             version: int | None = None) -> dict[str, Any]:
+    """Issue the cart's invoice and take any payments given, all in one transaction."""
+    on = sale_date(ctx)
+    changes: list[int] = []
+    with write_transaction(ctx.db):
+        cart = _cart(cart_id, user)
+        _check_version(cart, version)
+        priced = price_cart(ctx, cart, user)
+        if not priced.lines:
+            raise InvalidInput("the cart is empty", "cart", code="empty_cart")
+        seller, _ = registration_on(on)
+        till: Till = cart.till
+        series, number = _next_invoice_number(ctx.db, till, on)
+        customer: Customer | None = cart.customer if cart.customer_id else None
+        gstin = (CustomerGstin.select().where((CustomerGstin.customer == customer) & (CustomerGstin.valid_from <= on)
+                                              & ((CustomerGstin.valid_to.is_null()) | (CustomerGstin.valid_to >= on)))
+                 .order_by(CustomerGstin.valid_from.desc()).first()) if customer else None
+        sale = priced.sale
+        now = ctx.now()
+        invoice = Invoice.create(
+            number=number, series=series, till=till, cashier=user, cart=cart, customer=customer,
+            seller_registration=seller,
+            buyer_name=(gstin.legal_name if gstin else customer.name) if customer else "Cash customer",
+            buyer_gstin=gstin.gstin if gstin else None, buyer_address=customer.billing_address if customer else "",
+            billing_state_code=customer.billing_state_code if customer else ctx.config.get("store.state_code"),
+            place_of_supply_state_code=priced.place_of_supply, supply_type=priced.terms.supply.value,
+            status=invoice_state.StoredStatus.ISSUED.value, subtotal_paise=sale.subtotal_paise,
+            discount_paise=sale.discount_paise, taxable_paise=sale.taxable_paise, cgst_paise=sale.cgst_paise,
+            sgst_paise=sale.sgst_paise, igst_paise=sale.igst_paise, cess_paise=sale.cess_paise,
+            round_off_paise=sale.round_off_paise, total_paise=sale.grand_total_paise, issued_at=now,
+        )
+        for index, (line, priced_line) in enumerate(zip(priced.lines, sale.lines, strict=True), start=1):
+            pricing = priced.products[line.product_id].pricing
+            InvoiceLine.create(
+                invoice=invoice, line_no=index, product=line.product_id, product_name=pricing.name,
+                hsn_code=pricing.hsn_code, unit_kind=line.unit.kind, unit_name=line.unit.name,
+                unit_factor_milli=line.unit.factor_milli, quantity_milli=line.quantity_milli,
+                rate_paise=priced_line.rate_paise, rate_tier=priced_line.tier.value,
+                rate_includes_tax=priced_line.includes_tax, discount_paise=priced_line.discount_paise,
+                taxable_paise=priced_line.tax.taxable_paise, gst_rate_bp=pricing.gst.rate_bp,
+                cgst_paise=priced_line.tax.cgst_paise, sgst_paise=priced_line.tax.sgst_paise,
+                igst_paise=priced_line.tax.igst_paise, cess_bp=pricing.gst.cess_bp,
+                cess_paise=priced_line.tax.cess_paise, total_paise=priced_line.total_paise,
+            )
+        if customer:
+            CustomerLedgerEntry.create(customer=customer, at=now, kind="invoice", invoice=invoice,
+                                       amount_paise=invoice.total_paise, note=number)
+        Cart.update(status="checked_out", version=Cart.version + 1, updated_at=now).where(Cart.id == cart.id).execute()
+        record_audit(ctx, "invoice.issued", user, "invoice", str(invoice.uuid), details={"number": number})
+        enqueue("invoice.issued", invoice.uuid, invoice_document(invoice))
+        for given in payments:
+            _, change = _record_payment(ctx, user, invoice, given["method"], given["amount_paise"],
+                                        given.get("tendered_paise"), given.get("reference", ""))
+            changes.append(change)
+        if customer and balance_due(invoice.total_paise, _payment_lines(invoice)) > 0:
+            invoice.due_date = on + timedelta(days=int(ctx.config.get("sales.credit_days")))
+            invoice.save()
+    summary = invoice_summary(ctx, invoice)
+    summary["change_due_paise"] = sum(changes)
+    ctx.bus.publish("sale.completed", {"till": till.code, "summary": summary})
+    return summary
+
+
+def _invoice(invoice_id: str) -> Invoice:
+    try:
+        key = uuid.UUID(invoice_id)
+    except (ValueError, TypeError) as exc:
+        raise NotFound("no such invoice", "invoice_id") from exc
+    invoice = Invoice.get_or_none(Invoice.uuid == key)
+    if invoice is None:
+        raise NotFound("no such invoice", "invoice_id")
+    return invoice
+
+
+def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_paise: int,
+        tendered_paise: int | None = None, reference: str = "") -> dict[str, Any]:
+    """Take a payment on an issued invoice, at checkout or any time after the bill."""
+    with write_transaction(ctx.db):
+        invoice = _invoice(invoice_id)
+        payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference)
+    summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
+    event = {"till": invoice.till.code, "invoice_id": str(invoice.uuid), "status": summary["status"],
+             "payment": payment_document(payment), "change_due_paise": change,
+             "paid_paise": summary["paid_paise"], "balance_due_paise": summary["balance_due_paise"]}
+    ctx.bus.publish("payment.updated", event)
+    return {**summary, "change_due_paise": change}
+
+
+def payment_document(payment: Payment) -> dict[str, Any]:
+    """A payment as cashier and customer see it: method, amount, transaction ID."""
+    return {
+        "id": str(payment.uuid), "kind": payment.kind, "method": payment.method, "status": payment.status,
+        "amount_paise": payment.amount_paise, "tendered_paise": payment.tendered_paise,
+        "reference": payment.reference, "at": payment.created_at.isoformat() + "Z",
+    }
+
+
+def invoice_document(invoice: Invoice) -> dict[str, Any]:
+    """The invoice as issued: seller, buyer, lines, taxes, totals (the replicated payload)."""
+    seller = invoice.seller_registration
+    lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.line_no))
+    return {
+        "id": str(invoice.uuid), "number": invoice.number, "issued_at": invoice.issued_at.isoformat() + "Z",
+        "till": invoice.till.code, "status": invoice.status, "revision": invoice.revision,
+        "seller": {"legal_name": seller.legal_name, "trade_name": seller.trade_name, "gstin": seller.gstin,
+                   "state_code": seller.state_code, "address": seller.address},
+        "buyer": {"customer_id": str(invoice.customer.uuid) if invoice.customer_id else None,
+                  "name": invoice.buyer_name, "gstin": invoice.buyer_gstin, "address": invoice.buyer_address,
+                  "state_code": invoice.billing_state_code},
+        "place_of_supply": invoice.place_of_supply_state_code, "supply": invoice.supply_type,
+        "lines": [
+            {"line_no": line.line_no, "name": line.product_name, "hsn_code": line.hsn_code, "unit": line.unit_name,
+             "unit_kind": line.unit_kind, "quantity_milli": line.quantity_milli, "rate_paise": line.rate_paise,
+             "tier": line.rate_tier, "discount_paise": line.discount_paise, "taxable_paise": line.taxable_paise,
+             "gst_rate_bp": line.gst_rate_bp, "cgst_paise": line.cgst_paise, "sgst_paise": line.sgst_paise,
+             "igst_paise": line.igst_paise, "cess_paise": line.cess_paise, "total_paise": line.total_paise}
+            for line in lines
+        ],
+        "subtotal_paise": invoice.subtotal_paise, "discount_paise": invoice.discount_paise,
+        "taxable_paise": invoice.taxable_paise, "cgst_paise": invoice.cgst_paise, "sgst_paise": invoice.sgst_paise,
+        "igst_paise": invoice.igst_paise, "cess_paise": invoice.cess_paise,
+        "round_off_paise": invoice.round_off_paise, "total_paise": invoice.total_paise,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+    }
+
+
+def _summary_rows(invoice: Invoice) -> list[TaxSummaryRow]:
+    return tax_summary([
+        (line.hsn_code, line.gst_rate_bp,
+         LineTax(line.taxable_paise, line.cgst_paise, line.sgst_paise, line.igst_paise, line.cess_paise))
+        for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice)
+    ])
+
+
+def invoice_summary(ctx: ServiceContext, invoice: Invoice) -> dict[str, Any]:
+    """The post-sale summary: every product with quantity in its unit, rate, tier and total; taxes by rate
+    and HSN; round-off; grand total; payments with references; what is paid and due; status today."""
+    document = invoice_document(invoice)
+    payments = list(Payment.select().where(Payment.invoice == invoice).order_by(Payment.id))
+    lines = [line_from_record(p.kind, p.method, p.status, p.amount_paise, p.tendered_paise, p.reference)
+             for p in payments]
+    status = invoice_state.derive_status(invoice.status, invoice.total_paise, lines, invoice.due_date, sale_date(ctx))
+    document.update(
+        tax_summary=[
+            {"hsn_code": row.hsn_code, "rate_bp": row.rate_bp, "taxable_paise": row.taxable_paise,
+             "cgst_paise": row.cgst_paise, "sgst_paise": row.sgst_paise, "igst_paise": row.igst_paise,
+             "cess_paise": row.cess_paise}
+            for row in _summary_rows(invoice)
+        ],
+        payments=[payment_document(payment) for payment in payments],
+        paid_paise=amount_paid(lines), balance_due_paise=balance_due(invoice.total_paise, lines),
+        status=status.value,
+    )
+    return document
+
+
+def view_invoice(ctx: ServiceContext, invoice_id: str) -> dict[str, Any]:
+    """The post-sale summary of an invoice by ID."""
+    return invoice_summary(ctx, _invoice(invoice_id))

@@ -1,0 +1,137 @@
+"""Loading what the billing rules need from the store: products with units, prices and GST in force,
+a customer's agreed rates, the seller registration in force, scale-label rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import peewee
+
+from edge.domain.barcodes import DEFAULT_SCALE_RULES, ScaleRule, parse_rule
+from edge.domain.gst import GstRate, rate_on
+from edge.domain.gstin import Registration, in_force
+from edge.domain.pricing import CustomerRate, ProductPricing, SaleUnit
+from edge.domain.units import Unit, UnitKind
+from edge.store.models import (
+    BarcodeRule,
+    Category,
+    Customer,
+    CustomerPrice,
+    CustomerType,
+    Product,
+    ProductGstRate,
+    ProductPrice,
+    ProductUnit,
+    RateTier,
+    SellerRegistration,
+)
+
+
+@dataclass(frozen=True)
+class LoadedProduct:
+    """A product's pricing plus the database IDs of its units, for building invoice lines."""
+
+    id: int
+    pricing: ProductPricing
+    unit_ids: dict[str, int]
+    base_unit: str
+
+
+def load_products(product_ids: Iterable[int], on: date) -> dict[int, LoadedProduct]:
+    """Products by ID, priced as on a date (prices and GST rate in force then)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    products = {
+        p.id: p for p in Product.select(Product, Category).join(Category, peewee.JOIN.LEFT_OUTER)
+        .where(Product.id.in_(ids))
+    }
+    units: dict[int, list[ProductUnit]] = {}
+    for unit in ProductUnit.select().where(ProductUnit.product.in_(ids)).order_by(ProductUnit.factor_milli):
+        units.setdefault(unit.product_id, []).append(unit)
+    prices: dict[int, dict[str, int]] = {}
+    query = (ProductPrice.select(ProductPrice.unit, RateTier.code, ProductPrice.price_paise).join(RateTier)
+             .where(ProductPrice.product.in_(ids) & (ProductPrice.effective_from <= on))
+             .order_by(ProductPrice.effective_from).tuples())
+    for unit_id, tier, price in query:
+        prices.setdefault(unit_id, {})[tier] = price
+    rates: dict[int, list[GstRate]] = {}
+    for row in ProductGstRate.select().where(ProductGstRate.product.in_(ids)):
+        rates.setdefault(row.product_id, []).append(GstRate(row.rate_bp, row.cess_bp, row.effective_from))
+    loaded = {}
+    for product_id, product in products.items():
+        sale_units = {
+            unit.name: SaleUnit(Unit(UnitKind(unit.kind), unit.name, unit.factor_milli), prices.get(unit.id, {}),
+                                unit.floor_price_paise)
+            for unit in units.get(product_id, [])
+        }
+        pricing = ProductPricing(
+            sku=product.sku, name=product.name, hsn_code=product.hsn_code,
+            category=product.category.name if product.category_id else None, units=sale_units,
+            gst=rate_on(rates.get(product_id, []), on), prices_include_tax=product.prices_include_tax,
+        )
+        loaded[product_id] = LoadedProduct(
+            product_id, pricing, {unit.name: unit.id for unit in units.get(product_id, [])}, product.base_unit
+        )
+    return loaded
+
+
+def customer_rates(customer: Customer | None) -> list[CustomerRate]:
+    """Rates agreed with a customer and with its customer type."""
+    if customer is None:
+        return []
+    query = (
+        CustomerPrice.select(CustomerPrice, Product, ProductUnit, Category, CustomerType)
+        .join_from(CustomerPrice, Product, peewee.JOIN.LEFT_OUTER)
+        .join_from(CustomerPrice, ProductUnit, peewee.JOIN.LEFT_OUTER)
+        .join_from(CustomerPrice, Category, peewee.JOIN.LEFT_OUTER)
+        .join_from(CustomerPrice, CustomerType, peewee.JOIN.LEFT_OUTER)
+        .where((CustomerPrice.customer == customer) | (CustomerPrice.customer_type == customer.customer_type_id))
+    )
+    rates = []
+    for row in query:
+        base_unit = row.unit_id is None or (row.unit.factor_milli == 1000 and row.unit.kind != "package")
+        rates.append(CustomerRate(
+            valid_from=row.valid_from, valid_to=row.valid_to,
+            customer=customer.code if row.customer_id else None,
+            customer_type=row.customer_type.code if row.customer_type_id else None,
+            product=row.product.sku if row.product_id else None,
+            unit=None if base_unit else row.unit.name,
+            category=row.category.name if row.category_id else None,
+            price_paise=row.price_paise, discount_bp=row.discount_bp,
+        ))
+    return rates
+
+
+def registrations() -> list[Registration]:
+    """Every seller registration of the company."""
+    return [
+        Registration(gstin=row.gstin, legal_name=row.legal_name, trade_name=row.trade_name,
+                     state_code=row.state_code, valid_from=row.valid_from, valid_to=row.valid_to)
+        for row in SellerRegistration.select().order_by(SellerRegistration.valid_from)
+    ]
+
+
+def registration_on(on: date) -> tuple[SellerRegistration, Registration]:
+    """The seller registration in force on a date, as row and as rule object."""
+    registration = in_force(registrations(), on)
+    row = SellerRegistration.get(
+        (SellerRegistration.gstin == registration.gstin) & (SellerRegistration.valid_from == registration.valid_from)
+    )
+    return row, registration
+
+
+def scale_rules() -> Sequence[ScaleRule]:
+    """Active scale-label rules of the store, or the defaults when none are configured."""
+    rows = list(BarcodeRule.select().where(BarcodeRule.is_active))
+    if not rows:
+        return DEFAULT_SCALE_RULES
+    return [parse_rule(row.name, row.kind, row.pattern, row.sequence) for row in rows]
+
+
+def tier_tax_basis() -> dict[str, bool]:
+    """Tiers whose prices are set to include (True) or exclude (False) tax regardless of the product."""
+    return {tier.code: tier.prices_include_tax for tier in RateTier.select() if tier.prices_include_tax is not None}
+
