@@ -33,7 +33,7 @@ from edge.services.sales_data import (
     scale_rules,
     tier_tax_basis,
 )
-from edge.store.db import write_transaction
+from edge.store.db import is_sqlite, write_transaction
 from edge.store.models import (
     Cart,
     CartLine,
@@ -93,7 +93,9 @@ def _cart(cart_id: str, user: User, for_update: bool = True) -> Cart:
         key = uuid.UUID(cart_id)
     except (ValueError, TypeError) as exc:
         raise NotFound("no such cart", "cart") from exc
-    cart = Cart.get_or_none(Cart.uuid == key)
+    query = Cart.select().where(Cart.uuid == key)
+    # On MySQL lock the cart row for the rest of the transaction; SQLite's BEGIN IMMEDIATE already has.
+    cart = (query.for_update() if for_update and not is_sqlite(Cart._meta.database) else query).first()
     if cart is None:
         raise NotFound("no such cart", "cart")
     if for_update and cart.status != "open":

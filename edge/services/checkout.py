@@ -166,12 +166,13 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
     return summary
 
 
-def _invoice(invoice_id: str) -> Invoice:
+def _invoice(invoice_id: str, for_update: bool = False) -> Invoice:
     try:
         key = uuid.UUID(invoice_id)
     except (ValueError, TypeError) as exc:
         raise NotFound("no such invoice", "invoice_id") from exc
-    invoice = Invoice.get_or_none(Invoice.uuid == key)
+    query = Invoice.select().where(Invoice.uuid == key)
+    invoice = (query.for_update() if for_update and not is_sqlite(Invoice._meta.database) else query).first()
     if invoice is None:
         raise NotFound("no such invoice", "invoice_id")
     return invoice
@@ -181,7 +182,7 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
         tendered_paise: int | None = None, reference: str = "") -> dict[str, Any]:
     """Take a payment on an issued invoice, at checkout or any time after the bill."""
     with write_transaction(ctx.db):
-        invoice = _invoice(invoice_id)
+        invoice = _invoice(invoice_id, for_update=True)
         payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference)
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     event = {"till": invoice.till.code, "invoice_id": str(invoice.uuid), "status": summary["status"],
