@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
-from edge.services import carts, checkout
+from edge.services import after_sale, carts, checkout
 from edge.web.access import current_user_or_none
 from edge.web.api import api, json_body
 
@@ -135,3 +135,71 @@ def pay(invoice_id: str) -> Any:
     summary = checkout.pay(_ctx(), current_user_or_none(), invoice_id, data["method"], data["amount_paise"],
                            data.get("tendered_paise"), data.get("reference", ""))
     return jsonify(summary), 201
+
+
+MANAGERS = ("admin", "manager")
+CORRECTION_BODY = {"type": "object", "required": ["reason"], "properties": {
+    "reason": {"type": "string", "minLength": 1, "maxLength": 500}, "name": {"type": "string", "maxLength": 200},
+    "gstin": {"type": ["string", "null"]}, "address": {"type": "string", "maxLength": 500},
+    "state_code": {"type": "string", "pattern": "^[0-9]{2}$"},
+    "delivery_state": {"type": ["string", "null"], "pattern": "^[0-9]{2}$"}}}
+RETURN_BODY = {"type": "object", "required": ["reason", "lines"], "properties": {
+    "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+    "lines": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["line_no", "quantity_milli"], "additionalProperties": False,
+        "properties": {"line_no": {"type": "integer", "minimum": 1},
+                       "quantity_milli": {"type": "integer", "minimum": 1}}}},
+    "refund_method": {"type": "string", "enum": ["cash", "card", "upi", "wallet", "bank_transfer"]},
+    "reference": {"type": "string", "maxLength": 120}}}
+REFUND_BODY = {"type": "object", "required": ["method", "amount_paise"], "properties": {
+    "method": {"type": "string", "enum": ["cash", "card", "upi", "wallet", "bank_transfer"]},
+    "amount_paise": {"type": "integer", "minimum": 1}, "reference": {"type": "string", "maxLength": 120}}}
+CANCEL_BODY = {"type": "object", "required": ["reason"], "properties": {
+    "reason": {"type": "string", "minLength": 1, "maxLength": 500}}}
+
+
+@api(bp, "/invoices/<invoice_id>/corrections", "POST", roles=MANAGERS, status=201, response=SUMMARY,
+     summary="Correct the buyer's name, GSTIN, address or place of supply (a new revision)", body=CORRECTION_BODY)
+def correct(invoice_id: str) -> Any:
+    """Re-taxed on the same taxable values when the supply moves between intra- and inter-state."""
+    data = json_body(CORRECTION_BODY)
+    reason = data.pop("reason")
+    return jsonify(after_sale.correct_buyer(_ctx(), current_user_or_none(), invoice_id, data, reason)), 201
+
+
+@api(bp, "/invoices/<invoice_id>/revisions", "GET", roles=SELLERS,
+     summary="Every revision: who, when, why, before, after",
+     response={"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}})
+def list_revisions(invoice_id: str) -> Any:
+    """The original and every revision stay readable and reprintable."""
+    return jsonify({"items": after_sale.revisions(invoice_id)})
+
+
+@api(bp, "/invoices/<invoice_id>/returns", "POST", roles=MANAGERS, status=201, body=RETURN_BODY,
+     summary="Return goods: a credit note, with a refund or credit on the customer's account")
+def return_goods(invoice_id: str) -> Any:
+    """Credited in proportion; the last return of a line credits exactly what is left."""
+    data = json_body(RETURN_BODY)
+    returns: dict[int, int] = {}
+    for item in data["lines"]:
+        returns[item["line_no"]] = returns.get(item["line_no"], 0) + item["quantity_milli"]
+    note = after_sale.return_items(_ctx(), current_user_or_none(), invoice_id, returns, data["reason"],
+                                   data.get("refund_method"), data.get("reference", ""))
+    return jsonify(note), 201
+
+
+@api(bp, "/invoices/<invoice_id>/refunds", "POST", roles=MANAGERS, status=201, body=REFUND_BODY, response=SUMMARY,
+     summary="Give money back on an invoice")
+def refund(invoice_id: str) -> Any:
+    """Never more than was paid; card, UPI and wallet only up to what each paid."""
+    data = json_body(REFUND_BODY)
+    return jsonify(after_sale.refund_payment(_ctx(), current_user_or_none(), invoice_id, data["method"],
+                                             data["amount_paise"], data.get("reference", ""))), 201
+
+
+@api(bp, "/invoices/<invoice_id>/cancel", "POST", roles=MANAGERS, body=CANCEL_BODY, response=SUMMARY,
+     summary="Cancel an invoice with a reason (its money refunded first; the number stays used)")
+def cancel(invoice_id: str) -> Any:
+    """A cancelled invoice keeps its number and its history."""
+    data = json_body(CANCEL_BODY)
+    return jsonify(after_sale.cancel_invoice(_ctx(), current_user_or_none(), invoice_id, data["reason"]))
