@@ -31,6 +31,7 @@ from edge.store.models import (
     InvoiceRevision,
     InvoiceSeries,
     Payment,
+    RegisterSession,
     User,
 )
 from edge.store.outbox import enqueue
@@ -204,7 +205,10 @@ def _refund(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amou
         if isinstance(exc, RuleError):
             raise _rule(exc) from exc
         raise InvalidInput(f"unknown payment method {method!r}", "refund_method") from exc
+    register = RegisterSession.get_or_none((RegisterSession.till == invoice.till_id)
+                                          & (RegisterSession.status == "open"))
     payment = Payment.create(invoice=invoice, customer=invoice.customer_id, kind="refund", method=line.method.value,
+                             register_session=register,
                              amount_paise=-line.amount_paise, reference=line.reference, received_by=user,
                              created_at=ctx.now(), updated_at=ctx.now())
     if invoice.customer_id:

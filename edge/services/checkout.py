@@ -29,6 +29,7 @@ from edge.store.models import (
     InvoiceLine,
     InvoiceSeries,
     Payment,
+    RegisterSession,
     Till,
     User,
 )
@@ -75,8 +76,10 @@ def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: s
             raise _rule(exc) from exc
         raise InvalidInput(f"unknown payment method {method!r}", "method") from exc
     line = outcome.line
+    register = RegisterSession.get_or_none((RegisterSession.till == invoice.till_id)
+                                          & (RegisterSession.status == "open"))
     payment = Payment.create(
-        invoice=invoice, customer=invoice.customer_id, register_session=invoice.register_session_id,
+        invoice=invoice, customer=invoice.customer_id, register_session=register,
         method=line.method.value, amount_paise=line.amount_paise, tendered_paise=line.tendered_paise,
         reference=line.reference, received_by=user, created_at=ctx.now(), updated_at=ctx.now(),
     )
@@ -124,6 +127,8 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         now = ctx.now()
         invoice = Invoice.create(
             number=number, series=series, till=till, cashier=user, cart=cart, customer=customer,
+            register_session=RegisterSession.get_or_none((RegisterSession.till == till)
+                                                         & (RegisterSession.status == "open")),
             seller_registration=seller,
             buyer_name=(gstin.legal_name if gstin else customer.name) if customer else "Cash customer",
             buyer_gstin=gstin.gstin if gstin else None, buyer_address=customer.billing_address if customer else "",
