@@ -70,8 +70,21 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "argon2_memory_kib": Key(int, 65536, "argon2id memory in KiB.", minimum=1024, maximum=1048576),
         "secure_cookies": Key(bool, False, "Mark cookies Secure (set when serving HTTPS)."),
     },
+    "payments": {
+        "upi_vpa": Key(str, "", "The store's UPI ID (name@bank) for the QR on unpaid receipts; empty: no QR.",
+                       pattern=r"^$|^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$"),
+    },
     "sales": {
         "credit_days": Key(int, 30, "Days a customer has to pay an invoice left on account.", minimum=0, maximum=365),
+    },
+    "sync": {
+        "broker_host": Key(str, "", "MQTT broker of the cloud; empty: replication off (sales queue in the outbox)."),
+        "broker_port": Key(int, 8883, "MQTT broker port (8883 TLS, 1883 plain).", minimum=1, maximum=65535),
+        "tls": Key(bool, True, "Connect with TLS (the CA in ca_file pinned when set)."),
+        "ca_file": Key(str, "", "CA certificate that signs the broker's certificate; empty: the system CAs."),
+        "topic_prefix": Key(str, "pos/v1", "Prefix of every topic.", pattern=r"^[A-Za-z0-9_/-]{1,64}$"),
+        "batch_size": Key(int, 100, "Envelopes per MQTT message while a backlog drains.", minimum=1, maximum=1000),
+        "window": Key(int, 20, "MQTT messages in flight at most.", minimum=1, maximum=1000),
     },
     "devices": {
         "simulate": Key(bool, False, "Use the built-in device simulators instead of real hardware."),

@@ -179,11 +179,11 @@ def return_items(ctx: ServiceContext, user: User, invoice_id: str, returns: dict
         if invoice.customer_id:
             CustomerLedgerEntry.create(customer=invoice.customer_id, at=ctx.now(), kind="credit_note",
                                        invoice=invoice, credit_note=note, amount_paise=-note.total_paise, note=number)
+        record_audit(ctx, "credit_note.issued", user, "credit_note", str(note.uuid),
+                     details={"invoice": invoice.number, "number": number, "reason": note.reason})
         refunded = None
         if refund_method is not None:
             refunded = _refund(ctx, user, invoice, refund_method, note.total_paise, reference)
-        record_audit(ctx, "credit_note.issued", user, "credit_note", str(note.uuid),
-                     details={"invoice": invoice.number, "number": number, "reason": note.reason})
         enqueue("credit_note.issued", note.uuid, {
             "invoice": str(invoice.uuid), "number": number, "reason": note.reason, "total_paise": note.total_paise,
             "lines": [{"line_no": part.line_no, "quantity_milli": part.quantity_milli, **asdict(part.tax)}
@@ -224,9 +224,9 @@ def refund_payment(ctx: ServiceContext, user: User, invoice_id: str, method: str
     """Give money back on an invoice (before cancelling it, or money taken twice)."""
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
-        payment = _refund(ctx, user, invoice, method, amount_paise, reference)
         record_audit(ctx, "payment.refunded", user, "invoice", str(invoice.uuid),
                      details={"method": method, "amount_paise": amount_paise})
+        payment = _refund(ctx, user, invoice, method, amount_paise, reference)
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     ctx.bus.publish("payment.updated", {"till": invoice.till.code, "invoice_id": str(invoice.uuid),
                                         "status": summary["status"], "payment": payment_document(payment),

@@ -8,6 +8,9 @@ from typing import Any
 
 from edge.services.context import ServiceContext
 from edge.store.models import AuditLog, User
+from edge.store.outbox import next_value
+
+AUDIT_CHAIN = "audit_chain"
 
 
 def _row_hash(prev_hash: str, row: AuditLog, username: str) -> str:
@@ -28,7 +31,9 @@ def record_audit(
     ip: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Append an audit row; call inside the transaction of the change it records."""
+    """Append an audit row; call inside the transaction of the change it records, before any outbox row
+    (lock order: audit chain, then outbox sequence)."""
+    next_value(AUDIT_CHAIN)  # serialises appends (a row lock on MySQL) so the chain never forks
     last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
     row = AuditLog(
         at=ctx.now(), user=user, action=action, entity=entity, entity_id=entity_id, ip=ip,

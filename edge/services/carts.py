@@ -216,9 +216,9 @@ def _mutate(ctx: ServiceContext, user: User, cart_id: str, version: int | None, 
         cart = _cart(cart_id, user)
         _check_version(cart, version)
         change(cart)
-        price_cart(ctx, Cart.get_by_id(cart.id), user)
         _bump(ctx, cart)
-    document = cart_document(price_cart(ctx, Cart.get_by_id(cart.id)))
+        # Priced with the user's powers: a rate below the floor or a discount beyond the limit rolls back.
+        document = cart_document(price_cart(ctx, Cart.get_by_id(cart.id), user))
     ctx.bus.publish("cart.updated", {"till": document["till"], "cart": document})
     return document
 

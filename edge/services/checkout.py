@@ -40,16 +40,27 @@ def _rule(exc: RuleError) -> InvalidInput:
     return InvalidInput(exc.message, exc.field, exc.code)
 
 
+def ensure_series(db: peewee.Database, till: Till, document_type: str, prefix: str, fy: str) -> None:
+    """Create a till's series for a financial year in its own transaction, if no one has yet (the first
+    sales of a year on two kiosks race for it; the loser finds it made)."""
+    where = ((InvoiceSeries.till == till) & (InvoiceSeries.document_type == document_type)
+             & (InvoiceSeries.financial_year == fy))
+    if InvoiceSeries.select().where(where).exists():
+        return
+    try:
+        with write_transaction(db):
+            InvoiceSeries.create(till=till, document_type=document_type, financial_year=fy, prefix=prefix)
+    except peewee.IntegrityError:
+        pass
+
+
 def _next_invoice_number(db: peewee.Database, till: Till, on: Any) -> tuple[InvoiceSeries, str]:
     """Take the next number of the till's series for the financial year of ``on`` (row locked on MySQL)."""
-    prefix = check_prefix(till.code)
     fy = financial_year(on)
     query = InvoiceSeries.select().where(
         (InvoiceSeries.till == till) & (InvoiceSeries.document_type == "invoice") & (InvoiceSeries.financial_year == fy)
     )
     series = (query if is_sqlite(db) else query.for_update()).first()
-    if series is None:
-        series = InvoiceSeries.create(till=till, document_type="invoice", financial_year=fy, prefix=prefix)
     number, state = issue(SeriesState(series.prefix, series.financial_year, series.next_number), on)
     InvoiceSeries.update(next_number=state.next_number).where(InvoiceSeries.id == series.id).execute()
     return series, number
@@ -110,6 +121,9 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
     """Issue the cart's invoice and take any payments given, all in one transaction."""
     on = sale_date(ctx)
     changes: list[int] = []
+    till_row = Cart.select(Till).join(Till).where(Cart.uuid == _cart(cart_id, user, for_update=False).uuid)
+    for till_of_cart in till_row.objects(Till):
+        ensure_series(ctx.db, till_of_cart, "invoice", check_prefix(till_of_cart.code), financial_year(on))
     with write_transaction(ctx.db):
         cart = _cart(cart_id, user)
         _check_version(cart, version)
@@ -212,7 +226,8 @@ def invoice_document(invoice: Invoice) -> dict[str, Any]:
     lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.line_no))
     return {
         "id": str(invoice.uuid), "number": invoice.number, "issued_at": invoice.issued_at.isoformat() + "Z",
-        "till": invoice.till.code, "status": invoice.status, "revision": invoice.revision,
+        "till": invoice.till.code, "cashier": invoice.cashier.display_name, "status": invoice.status,
+        "revision": invoice.revision,
         "seller": {"legal_name": seller.legal_name, "trade_name": seller.trade_name, "gstin": seller.gstin,
                    "state_code": seller.state_code, "address": seller.address},
         "buyer": {"customer_id": str(invoice.customer.uuid) if invoice.customer_id else None,
@@ -222,7 +237,8 @@ def invoice_document(invoice: Invoice) -> dict[str, Any]:
         "lines": [
             {"line_no": line.line_no, "name": line.product_name, "hsn_code": line.hsn_code, "unit": line.unit_name,
              "unit_kind": line.unit_kind, "quantity_milli": line.quantity_milli, "rate_paise": line.rate_paise,
-             "tier": line.rate_tier, "discount_paise": line.discount_paise, "taxable_paise": line.taxable_paise,
+             "tier": line.rate_tier, "rate_includes_tax": line.rate_includes_tax,
+             "discount_paise": line.discount_paise, "taxable_paise": line.taxable_paise,
              "gst_rate_bp": line.gst_rate_bp, "cgst_paise": line.cgst_paise, "sgst_paise": line.sgst_paise,
              "igst_paise": line.igst_paise, "cess_paise": line.cess_paise, "total_paise": line.total_paise}
             for line in lines
