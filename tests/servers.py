@@ -112,3 +112,108 @@ class MariaDBServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class MosquittoServer:
+    """A real mosquitto broker on a free loopback port, persistence in its own folder (restartable)."""
+
+    def __init__(self, base_dir: Path, port: int | None = None) -> None:
+        self.base_dir = base_dir
+        self.port = port or free_port()
+        self.config = base_dir / "mosquitto.conf"
+        self.log_file = base_dir / "mosquitto.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> MosquittoServer:
+        """Write the config and start the broker; returns when it accepts TCP connections."""
+        (self.base_dir / "data").mkdir(exist_ok=True)
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            f"persistence_location {self.base_dir / 'data'}/\nautosave_interval 1\nmax_queued_messages 100000\n"
+            "max_inflight_messages 0\nlog_dest stderr\n"
+        )
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen([find_binary("mosquitto"), "-c", str(self.config)],
+                                            stdout=log, stderr=subprocess.STDOUT)
+        wait_until(self._accepts, 20, "mosquitto", self.process, self.log_file)
+        return self
+
+    def _accepts(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """Kill the broker at once (no clean shutdown)."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        """Stop the broker cleanly."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster: trust auth on loopback, its own data dir, socket and port.
+
+    Its folder is made directly under the system temp dir: PostgreSQL refuses to run as root, and its
+    user must reach the folder (pytest's own temp dirs are private to root).
+    """
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.base_dir = Path(tempfile.mkdtemp(prefix="pos-pg-"))
+        self.port = free_port()
+        self.data_dir = self.base_dir / "data"
+        self.log_file = self.base_dir / "postgres.log"
+        self.bin_dir = self._bin_dir()
+        self.as_user: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @staticmethod
+    def _bin_dir() -> Path:
+        for version in ("17", "16", "15", "14"):
+            candidate = Path(f"/usr/lib/postgresql/{version}/bin")
+            if (candidate / "initdb").exists():
+                return candidate
+        raise RuntimeError("PostgreSQL server binaries are not installed; run `make test`, which installs them")
+
+    def start(self) -> PostgresServer:
+        """initdb and start; returns when it answers."""
+        if self.as_user:
+            shutil.chown(self.base_dir, "postgres")
+        subprocess.run([*self.as_user, str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-A", "trust",
+                        "-U", "postgres", "--no-sync"], check=True, capture_output=True)
+        subprocess.run(
+            [*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file), "-w",
+             "-o", f"-p {self.port} -k {self.base_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=50", "start"],
+            check=True, capture_output=True,
+        )
+        return self
+
+    def dsn(self, database: str = "postgres") -> str:
+        """Connection string of a database."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """Create a database and return its DSN."""
+        import psycopg
+
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.dsn(name)
+
+    def stop(self) -> None:
+        """Stop the cluster and remove its folder."""
+        subprocess.run([*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(self.base_dir, ignore_errors=True)
