@@ -144,7 +144,8 @@ def ingest_batch(conn: psycopg.Connection[Any], batch: Batch) -> IngestResult:
             applied_seq = seq
             applied += 1
         if applied:
-            cur.execute("UPDATE event SET applied_at = clock_timestamp() WHERE store_id = %s AND seq > %s AND seq <= %s",
+            cur.execute("UPDATE event SET applied_at = clock_timestamp()"
+                        " WHERE store_id = %s AND seq > %s AND seq <= %s",
                         (store_id, applied_seq - applied, applied_seq))
         max_seen = max(max_seen, batch.envelopes[-1].seq if batch.envelopes else 0, batch.high_seq or 0)
         gap_from = None
