@@ -95,6 +95,69 @@ SCHEMA: dict[str, dict[str, Key]] = {
 }
 
 
+# Device tables: ``[[devices.<kind>]]`` arrays of tables, each key with its type; None = optional, no default.
+_TILL = Key(str, None, "Till the device serves.", pattern=r"^[A-Z0-9]{1,4}$")
+_NAME = Key(str, None, "Unique device name.", pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+DEVICE_TABLES: dict[str, dict[str, Key]] = {
+    "scanners": {
+        "name": _NAME, "till": _TILL,
+        "path": Key(str, None, "evdev device path (/dev/input/by-id/...)."),
+        "usb_id": Key(str, None, "vendor:product of an evdev scanner.", pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$"),
+        "name_contains": Key(str, None, "Part of the evdev device name."),
+        "serial_port": Key(str, None, "Serial (USB-CDC) scanner port instead of evdev."),
+        "layout": Key(str, "us", "Keyboard layout of an evdev scanner.", choices=("us", "uk", "de")),
+        "inter_key_timeout_ms": Key(int, 100, "Gap that drops a half scan.", minimum=10, maximum=5000),
+        "debounce_ms": Key(int, 500, "Same code again within this is one scan.", minimum=0, maximum=10000),
+    },
+    "scales": {
+        "name": _NAME, "till": _TILL,
+        "port": Key(str, None, "Serial port of the scale."),
+        "protocol": Key(str, None, "Scale protocol.", choices=("toledo8217", "continuous", "adam")),
+    },
+    "clocks": {
+        "name": _NAME,
+        "type": Key(str, None, "Kind of clock.", choices=("evdev_badge", "rfid_serial", "fingerprint_serial")),
+        "path": Key(str, None, "evdev device path of a keyboard-mode badge reader."),
+        "name_contains": Key(str, None, "Part of the evdev device name."),
+        "serial_port": Key(str, None, "Serial port of an RFID reader or fingerprint terminal."),
+        "pattern": Key(str, None, "Regex with named groups employee, time, direction (fingerprint lines)."),
+        "direction": Key(str, "", "Fixed direction of this clock.", choices=("", "in", "out")),
+    },
+    "printers": {
+        "name": _NAME, "till": _TILL,
+        "kind": Key(str, None, "Transport.", choices=("network", "serial", "usb", "file")),
+        "host": Key(str, None, "Network printer address."),
+        "port": Key(int, 9100, "Network printer port.", minimum=1, maximum=65535),
+        "device": Key(str, None, "Serial port, or file path for kind = file."),
+        "usb_id": Key(str, None, "vendor:product of a USB printer.", pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$"),
+        "width_chars": Key(int, 42, "Characters per line: 42 for 80 mm paper, 32 for 58 mm.", minimum=24,
+                           maximum=64),
+    },
+}
+
+
+def _device_tables(kind: str, tables: Any, from_text: bool) -> tuple[dict[str, Any], ...]:
+    dotted = f"devices.{kind}"
+    if not isinstance(tables, list) or not all(isinstance(table, Mapping) for table in tables):
+        raise ConfigError(f"{dotted}: must be an array of tables ([[{dotted}]])")
+    schema, parsed, names = DEVICE_TABLES[kind], [], set()
+    for index, table in enumerate(tables):
+        where = f"{dotted}[{index}]"
+        unknown = sorted(set(table) - set(schema))
+        if unknown:
+            raise ConfigError(f"{where}.{unknown[0]}: unknown key (known: {', '.join(schema)})")
+        values = {key: spec.default for key, spec in schema.items()}
+        for key, value in table.items():
+            values[key] = _coerce(f"{where}.{key}", schema[key], value, from_text)
+        if values["name"] is None:
+            raise ConfigError(f"{where}.name: every device needs a name")
+        if values["name"] in names:
+            raise ConfigError(f"{where}.name: {values['name']!r} is used twice")
+        names.add(values["name"])
+        parsed.append(values)
+    return tuple(parsed)
+
+
 @dataclass(frozen=True)
 class Config:
     """Validated configuration: ``config.section["key"]`` or ``config.get("section.key")``."""
@@ -185,6 +248,8 @@ def build_config(layers: list[Mapping[str, Any]], base: Config | None = None, te
         section: {key: (base[section][key] if base else spec.default) for key, spec in keys.items()}
         for section, keys in SCHEMA.items()
     }
+    for kind in DEVICE_TABLES:
+        values["devices"][kind] = base["devices"][kind] if base else ()
     for index, layer in enumerate(layers):
         from_text = index >= len(layers) - text_layers
         for section, keys in layer.items():
@@ -194,6 +259,9 @@ def build_config(layers: list[Mapping[str, Any]], base: Config | None = None, te
                 raise ConfigError(f"{section}: must be a table of keys")
             for key, value in keys.items():
                 dotted = f"{section}.{key}"
+                if section == "devices" and key in DEVICE_TABLES:
+                    values[section][key] = _device_tables(key, value, from_text)
+                    continue
                 spec = SCHEMA[section].get(key)
                 if spec is None:
                     raise ConfigError(f"{dotted}: unknown key (known in [{section}]: {', '.join(SCHEMA[section])})")
@@ -260,6 +328,13 @@ def example_toml() -> str:
                 allowed = f" {spec.minimum}..{spec.maximum}."
             lines.append(f"# {spec.doc}{allowed}")
             lines.append(f"{key} = {_toml_value(spec.default)}")
+    lines += ["", "# Devices, one table each (none by default). Keys without a default are optional unless noted."]
+    for kind, keys in DEVICE_TABLES.items():
+        lines += ["#", f"# [[devices.{kind}]]"]
+        for key, spec in keys.items():
+            default = "" if spec.default is None else f" (default {_toml_value(spec.default)})"
+            allowed = f" One of: {', '.join(spec.choices)}." if spec.choices else ""
+            lines.append(f"#   {key}: {spec.doc}{allowed}{default}")
     return "\n".join(lines) + "\n"
 
 
