@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from edge import __version__
+from edge.services.sync import sync_status
 from edge.store.migrate import current_version
 from edge.web.access import PUBLIC
 from edge.web.api import api, openapi_document
@@ -45,6 +46,17 @@ def health() -> Any:
         "store": ctx.config.get("store.code"),
     }
     return jsonify(body), 200 if database["reachable"] else 503
+
+
+@api(bp, "/sync/status", "GET", roles=("admin", "manager", "cashier"),
+     summary="Replication to the cloud: backlog, oldest unsent, last acknowledgement, throughput",
+     response={"type": "object", "properties": {
+         "backlog": {"type": "integer"}, "oldest_unsent_age_s": {"type": ["integer", "null"]},
+         "last_ack_at": {"type": ["string", "null"]}, "sent_per_s": {"type": "number"},
+         "last_seq": {"type": "integer"}}})
+def sync() -> Any:
+    """Read from the outbox, which the publisher marks on each acknowledgement."""
+    return jsonify(sync_status(current_app.extensions["pos"]))
 
 
 @api(bp, "/openapi.json", "GET", roles=PUBLIC, summary="This API's OpenAPI 3.1 document")

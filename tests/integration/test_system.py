@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
@@ -10,6 +14,7 @@ from edge import __version__
 from edge.services.context import ServiceContext
 from edge.store.migrate import head
 from edge.web.access import allowed_roles
+from tests.conftest import FakeClock
 
 
 def test_health_reports_database_version_and_uptime(client: FlaskClient, demo_ctx: ServiceContext) -> None:
@@ -86,3 +91,22 @@ def test_kiosk_page_is_served_at_root_and_for_client_routes(client: FlaskClient)
     assert root.status_code == 200
     assert "Store Edge POS" in root.get_data(as_text=True)
     assert client.get("/pos/cart").get_data() == root.get_data()
+
+
+def test_sync_status_shows_the_backlog_for_the_progress_bar(
+    login: Callable[[str], FlaskClient], demo_ctx: ServiceContext, clock: FakeClock
+) -> None:
+    from edge.store.db import write_transaction
+    from edge.store.models import Outbox
+    from edge.store.outbox import enqueue
+
+    with write_transaction(demo_ctx.db):
+        for n in range(3):
+            enqueue("user.created", uuid.uuid4(), {"n": n})
+    Outbox.update(created_at=clock.now - timedelta(minutes=5)).execute()
+    Outbox.update(sent_at=clock.now - timedelta(seconds=10)).where(Outbox.seq == 1).execute()
+    status = login("cashier").get("/api/v1/sync/status").get_json()
+    assert status["backlog"] == 2
+    assert status["oldest_unsent_age_s"] == 300
+    assert status["last_seq"] == 3
+    assert status["sent_per_s"] == round(1 / 60, 1)
