@@ -10,11 +10,12 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from edge import __version__
 from edge.config import Config
 from edge.security.secrets import SecretsError, ensure_secrets
+from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
 from edge.store.db import StoreError, open_database
 from edge.store.migrate import MigrationError, current_version, head
@@ -111,6 +112,27 @@ def require_schema_at_head(ctx: ServiceContext) -> None:
                                               f"software ({newest}); upgrade the software")))
 
 
+SYNC_REPORT_S = 5
+
+
+def report_sync(ctx: ServiceContext, socketio: Any) -> None:
+    """Publish replication progress every few seconds while it changes (the kiosks' progress bar)."""
+    from edge.services.sync import sync_status
+
+    last: dict[str, Any] | None = None
+    while True:
+        socketio.sleep(SYNC_REPORT_S)
+        try:
+            with ctx.db.connection_context():
+                status = sync_status(ctx)
+        except Exception:  # a busy or failing store only delays the report
+            log.exception("sync status unavailable")
+            continue
+        if status != last:
+            ctx.bus.publish("sync.status", status)
+            last = status
+
+
 class EdgeServer:
     """The store daemon: owns the data-dir lock, the service context and the web server."""
 
@@ -129,6 +151,8 @@ class EdgeServer:
             require_schema_at_head(ctx)
             ctx.db.close()
             app, socketio = create_app(ctx)
+            connect_devices(ctx)
+            socketio.start_background_task(report_sync, ctx, socketio)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
             log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)

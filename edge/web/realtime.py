@@ -26,7 +26,9 @@ PUSHED = {
     "scan.rejected": "scan_rejected",
     "scale.weight": "weight",
     "device.status": "device",
+    "sync.status": "sync",
 }
+STORE_ROOM = "store"  # every logged-in screen: store-wide news such as replication progress
 
 
 def bridge_events(bus: EventBus, socketio: SocketIO) -> None:
@@ -34,8 +36,7 @@ def bridge_events(bus: EventBus, socketio: SocketIO) -> None:
 
     def push(topic: str, payload: dict[str, Any]) -> None:
         till = payload.get("till")
-        if till:
-            socketio.emit(PUSHED[topic], payload, to=till_room(str(till)))
+        socketio.emit(PUSHED[topic], payload, to=till_room(str(till)) if till else STORE_ROOM)
 
     for topic in PUSHED:
         bus.subscribe(topic, push)
@@ -48,7 +49,10 @@ def register_socket_handlers(socketio: SocketIO) -> None:
     def connect(auth: Any = None) -> bool:
         ctx = current_app.extensions["pos"]
         with ctx.db.connection_context():
-            return resolve_session(ctx, request.cookies.get(SESSION_COOKIE)) is not None
+            if resolve_session(ctx, request.cookies.get(SESSION_COOKIE)) is None:
+                return False
+        join_room(STORE_ROOM)
+        return True
 
     @socketio.on("join_till")
     def join_till(data: Any) -> dict[str, Any]:

@@ -274,3 +274,13 @@ def test_a_hardware_scan_lands_in_the_tills_open_cart(
     demo_ctx.bus.publish("scanner.scan", {"till": "T1", "code": "8900000000000", "device": "t1-scanner"})
     events = {event["name"]: event["args"][0] for event in screen.get_received()}
     assert events["scan_rejected"]["error"]["code"] in ("unknown_barcode", "bad_check_digit")
+
+
+def test_every_screen_hears_store_wide_news_such_as_sync_progress(
+    app_and_socketio: tuple[Flask, SocketIO], cashier: FlaskClient, demo_ctx: ServiceContext
+) -> None:
+    app, socketio = app_and_socketio
+    screen = socketio.test_client(app, flask_test_client=cashier)
+    screen.get_received()
+    demo_ctx.bus.publish("sync.status", {"backlog": 12, "sent_per_s": 3.5})
+    assert [(e["name"], e["args"][0]["backlog"]) for e in screen.get_received()] == [("sync", 12)]
