@@ -115,6 +115,24 @@ def require_schema_at_head(ctx: ServiceContext) -> None:
 SYNC_REPORT_S = 5
 
 
+def no_delay_handler() -> type:
+    """gevent's WSGI handler with TCP_NODELAY on each connection: it writes headers and body separately,
+    and with Nagle's algorithm a kept-alive kiosk connection waited ~40 ms for the body of every answer."""
+    import socket
+
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+        def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # not a TCP socket (a test's unix socket): nothing to do
+                pass
+            super().__init__(sock, address, server, rfile)
+
+    return NoDelayHandler
+
+
 def report_sync(ctx: ServiceContext, socketio: Any) -> None:
     """Publish replication progress every few seconds while it changes (the kiosks' progress bar)."""
     from edge.services.sync import sync_status
@@ -158,13 +176,15 @@ class EdgeServer:
             log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)
             print(f"Store Edge POS {__version__} serving on http://{shown}:{port}/ "
                   f"(listening on {host}:{port}, data dir {self.config.data_dir})", flush=True)
+            options: dict[str, Any] = {}
             if self.config.get("server.async_mode") == "gevent":
                 import gevent
 
                 # systemd stops the daemon with SIGTERM: stop accepting, finish, release the lock, exit 0.
                 gevent.signal_handler(signal.SIGTERM, socketio.stop)
                 gevent.signal_handler(signal.SIGINT, socketio.stop)
-            socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
+                options["handler_class"] = no_delay_handler()
+            socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
             log.info("stopped")
         finally:
             self.lock.release()

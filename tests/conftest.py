@@ -54,6 +54,14 @@ def make_config(data_dir: Path, database_url: str = "", **overrides: Any) -> Con
     return load_config(None, environ={}, overrides=values)
 
 
+def release(ctx: ServiceContext) -> None:
+    """Close the store's connections (every pooled one too)."""
+    ctx.db.close()
+    close_all = getattr(ctx.db, "close_all", None)
+    if close_all is not None:
+        close_all()
+
+
 def make_context(config: Config, clock: Callable[[], datetime]) -> ServiceContext:
     """Secrets, store and services for a config (the store must exist or be creatable)."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -96,7 +104,7 @@ def backend_ctx(store_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Se
     migrate(ctx.db)
     ensure_store(ctx)
     yield ctx
-    ctx.db.close()
+    release(ctx)
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +115,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrate(ctx.db)
     seed_demo(ctx)
     ctx.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    ctx.db.close()
+    release(ctx)
     return data_dir
 
 
@@ -118,7 +126,7 @@ def demo_ctx(demo_template: Path, tmp_path: Path, clock: FakeClock) -> Iterator[
     shutil.copytree(demo_template, data_dir, ignore=shutil.ignore_patterns("*-wal", "*-shm", "edge.lock"))
     ctx = make_context(make_config(data_dir), clock)
     yield ctx
-    ctx.db.close()
+    release(ctx)
 
 
 @pytest.fixture

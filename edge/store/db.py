@@ -45,7 +45,11 @@ def build_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
     """Make (but do not connect) the database object for a URL."""
     scheme = urlparse(url).scheme
     if scheme in ("sqlite", "sqlite+pool"):
-        return db_url.connect(url, pragmas=sqlite_pragmas(busy_timeout_ms))
+        # Pooled: each request (a new greenlet) reuses an open connection. Closing the last connection of a
+        # WAL database checkpoints and deletes the WAL, which cost several fsyncs per request.
+        pooled = url.replace("sqlite://", "sqlite+pool://", 1) if scheme == "sqlite" else url
+        return db_url.connect(pooled, pragmas=sqlite_pragmas(busy_timeout_ms), max_connections=32,
+                              stale_timeout=None, check_same_thread=False)
     if scheme in ("mysql", "mysql+pool"):
         return db_url.connect(
             url, unquote_password=True, charset="utf8mb4", field_types=MYSQL_FIELD_TYPES

@@ -14,7 +14,7 @@ from edge import __version__
 from edge.services.context import ServiceContext
 from edge.store.migrate import head
 from edge.web.access import allowed_roles
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, release
 
 
 def test_health_reports_database_version_and_uptime(client: FlaskClient, demo_ctx: ServiceContext) -> None:
@@ -27,7 +27,7 @@ def test_health_reports_database_version_and_uptime(client: FlaskClient, demo_ct
 
 
 def test_health_says_degraded_when_the_database_is_gone(client: FlaskClient, demo_ctx: ServiceContext) -> None:
-    demo_ctx.db.close()
+    release(demo_ctx)
     demo_ctx.db.init("/nonexistent-dir/store.db")
     response = client.get("/api/v1/health")
     assert response.status_code == 503
