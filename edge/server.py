@@ -3,6 +3,7 @@ services, web and Socket.IO — and refuses to start with a clear one-line messa
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import logging.handlers
@@ -124,10 +125,8 @@ def no_delay_handler() -> type:
 
     class NoDelayHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
         def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
-            try:
+            with contextlib.suppress(OSError):  # not a TCP socket: nothing to do
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:  # not a TCP socket (a test's unix socket): nothing to do
-                pass
             super().__init__(sock, address, server, rfile)
 
     return NoDelayHandler
