@@ -150,6 +150,22 @@ def report_sync(ctx: ServiceContext, socketio: Any) -> None:
             last = status
 
 
+def start_devices(ctx: ServiceContext) -> Any:
+    """Build and start the device manager for the store's active tills (simulators in demo mode)."""
+    from edge.devices.manager import build_manager
+    from edge.store.models import Till
+
+    with ctx.db.connection_context():
+        tills = [till.code for till in Till.select().where(Till.is_active).order_by(Till.code)]
+    try:
+        manager = build_manager(ctx.config, ctx.bus, tills)
+    except (ValueError, OSError) as exc:  # a bad device table: billing goes on without devices
+        log.error("devices not started: %s", exc)
+        return None
+    manager.start()
+    return manager
+
+
 class EdgeServer:
     """The store daemon: owns the data-dir lock, the service context and the web server."""
 
@@ -169,6 +185,7 @@ class EdgeServer:
             ctx.db.close()
             app, socketio = create_app(ctx)
             connect_devices(ctx)
+            ctx.devices = start_devices(ctx)
             socketio.start_background_task(report_sync, ctx, socketio)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104

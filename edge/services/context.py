@@ -30,6 +30,8 @@ class ServiceContext:
     started_at: datetime = field(default_factory=utcnow)
     # Latest stable weight per till, from the scales (edge.services.carts.record_weight).
     scale_readings: dict[str, Any] = field(default_factory=dict)
+    # The running device manager (edge.devices.manager), when the daemon hosts one.
+    devices: Any = None
 
     def __post_init__(self) -> None:
         self.cipher = FieldCipher(self.secrets.field_keys, self.secrets.active_field_key)

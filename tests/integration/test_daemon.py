@@ -122,3 +122,26 @@ def test_sigterm_stops_cleanly_and_frees_the_data_dir(daemon: Daemon, tmp_path: 
     finally:
         again.process.send_signal(signal.SIGTERM)
         again.process.wait(timeout=30)
+
+
+def test_demo_devices_feed_the_till(daemon: Daemon) -> None:
+    from tests.integration.test_sale import CASE
+
+    session = requests.Session()
+    assert session.post(f"{daemon.url}/api/v1/auth/login", json={"username": "cashier", "password":
+                                                                  "cashier-demo-1"}, timeout=10).status_code == 200
+    cart = session.get(f"{daemon.url}/api/v1/tills/T1/cart", timeout=10).json()
+
+    def connected() -> bool:
+        items = session.get(f"{daemon.url}/api/v1/devices", timeout=5).json()["items"]
+        return {i["device"] for i in items if i["status"] == "connected"} >= {"t1-scanner-sim", "t1-scale-sim"}
+
+    wait_until(connected, 30, "simulated devices")
+    assert session.post(f"{daemon.url}/api/v1/devices/simulate/scan", json={"till": "T1", "code": CASE.barcode},
+                        timeout=10).status_code == 202
+
+    def scanned() -> bool:
+        lines = session.get(f"{daemon.url}/api/v1/carts/{cart['id']}", timeout=5).json()["lines"]
+        return [line["unit"] for line in lines] == [CASE.name]
+
+    wait_until(scanned, 30, "the scan in the cart")
