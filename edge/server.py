@@ -150,15 +150,49 @@ def report_sync(ctx: ServiceContext, socketio: Any) -> None:
             last = status
 
 
+def printer_connection(spec: dict[str, Any]) -> str:
+    """The Device.connection URL of a ``[[devices.printers]]`` table."""
+    return {
+        "network": f"tcp://{spec['host']}:{spec['port']}", "serial": f"serial://{spec['device']}",
+        "usb": f"usb://{spec['usb_id']}", "file": f"file://{spec['device']}",
+    }[spec["kind"]]
+
+
+def sync_printer_rows(ctx: ServiceContext) -> None:
+    """Make the configured printers' Device rows match the config (the print queue reads the rows)."""
+    import json
+
+    from edge.store.db import write_transaction
+    from edge.store.models import Device, Till
+
+    with write_transaction(ctx.db):
+        for spec in ctx.config.get("devices.printers"):
+            till = Till.get_or_none(Till.code == spec["till"])
+            fields = {"kind": "printer", "till": till, "connection": printer_connection(spec), "simulated": False,
+                      "settings": json.dumps({"width_chars": spec["width_chars"]})}
+            if not Device.update(**fields).where(Device.name == spec["name"]).execute():
+                Device.create(name=spec["name"], **fields)
+
+
 def start_devices(ctx: ServiceContext) -> Any:
-    """Build and start the device manager for the store's active tills (simulators in demo mode)."""
-    from edge.devices.manager import build_manager
-    from edge.store.models import Till
+    """Build and start the device manager for the store's active tills (simulators in demo mode), with the
+    print queue worker."""
+    from edge.devices.manager import DeviceManager
+    from edge.devices.printer import PrintWorker, store_devices
+    from edge.store.models import Device, Till
 
     with ctx.db.connection_context():
         tills = [till.code for till in Till.select().where(Till.is_active).order_by(Till.code)]
+        simulated_printers = [row.name for row in Device.select().where(Device.simulated & (Device.kind == "printer"))]
     try:
-        manager = build_manager(ctx.config, ctx.bus, tills)
+        sync_printer_rows(ctx)
+        manager = DeviceManager(ctx.config, ctx.bus, tills)
+        manager.build()
+        targets = {}
+        if manager.simulators is not None:
+            targets = {name: manager.simulators.printer(name).target() for name in simulated_printers}
+        manager.add(PrintWorker(ctx.db, ctx.bus, store_devices(ctx.db, simulated=targets)), "printer", None,
+                     simulated=bool(targets))
     except (ValueError, OSError) as exc:  # a bad device table: billing goes on without devices
         log.error("devices not started: %s", exc)
         return None

@@ -60,6 +60,7 @@ class Simulators:
         self._scale = SimulatedScale
         self.scanners: dict[str, Any] = {}
         self.scales: dict[str, Any] = {}
+        self.printers: dict[str, Any] = {}
         self.rfid = PtyRfidReader()
 
     def scanner(self, till: str) -> Any:
@@ -74,8 +75,19 @@ class Simulators:
             self.scales[till] = self._scale("continuous")
         return self.scales[till]
 
+    def printer(self, name: str) -> Any:
+        """A network receipt printer on loopback that keeps what it is sent."""
+        if name not in self.printers:
+            from edge.devices.sim_printer import SimulatedNetworkPrinter
+
+            self.printers[name] = SimulatedNetworkPrinter()
+            self.printers[name].start()
+        return self.printers[name]
+
     def close(self) -> None:
         """Unplug everything."""
+        for printer in self.printers.values():
+            printer.stop()
         for scale in self.scales.values():
             scale.stop()
         for device in self.scanners.values():
@@ -118,41 +130,41 @@ class DeviceManager:
                 driver = EvdevScanner(spec["name"], spec["till"], match, self.bus, get_layout(spec["layout"]),
                                       inter_key_timeout_ms=spec["inter_key_timeout_ms"],
                                       debounce_ms=spec["debounce_ms"])
-            self._add(driver, "scanner", spec["till"])
+            self.add(driver, "scanner", spec["till"])
         for spec in devices["scales"]:
-            self._add(ScaleDriver(spec["name"], spec["till"], spec["port"], spec["protocol"], self.bus),
+            self.add(ScaleDriver(spec["name"], spec["till"], spec["port"], spec["protocol"], self.bus),
                       "scale", spec["till"])
         for spec in devices["clocks"]:
             direction = spec["direction"] or None
             if spec["type"] == "rfid_serial":
-                self._add(SerialRfidReader(spec["name"], spec["serial_port"], self.bus, direction=direction),
+                self.add(SerialRfidReader(spec["name"], spec["serial_port"], self.bus, direction=direction),
                           "clock", None)
             elif spec["type"] == "fingerprint_serial":
                 from edge.devices.clock import FingerprintLineParser
 
                 parser = FingerprintLineParser(spec["pattern"], timezone=self.config.get("store.timezone"))
-                self._add(SerialFingerprintTerminal(spec["name"], spec["serial_port"], self.bus, parser),
+                self.add(SerialFingerprintTerminal(spec["name"], spec["serial_port"], self.bus, parser),
                           "clock", None)
             else:
                 from edge.devices.clock import EvdevBadgeReader
 
                 match = DeviceMatch(spec["path"], None, spec["name_contains"])
-                self._add(EvdevBadgeReader(spec["name"], match, self.bus, direction=direction), "clock", None)
+                self.add(EvdevBadgeReader(spec["name"], match, self.bus, direction=direction), "clock", None)
         for driver, kind, till in self._extra:
-            self._add(driver, kind, till)
+            self.add(driver, kind, till)
 
     def _build_simulated(self) -> None:
         sims = self.simulators = Simulators()
         for till in self.tills:
             fake = sims.scanner(till)
-            self._add(EvdevScanner(f"{till.lower()}-scanner-sim", till, DeviceMatch(path=fake.path), self.bus,
+            self.add(EvdevScanner(f"{till.lower()}-scanner-sim", till, DeviceMatch(path=fake.path), self.bus,
                                    opener=lambda path, fake=fake: fake.open()), "scanner", till, simulated=True)
             port = sims.scale(till).start()
-            self._add(ScaleDriver(f"{till.lower()}-scale-sim", till, port, "continuous", self.bus), "scale", till,
+            self.add(ScaleDriver(f"{till.lower()}-scale-sim", till, port, "continuous", self.bus), "scale", till,
                       simulated=True)
-        self._add(SerialRfidReader("gate-rfid-sim", sims.rfid.port, self.bus), "clock", None, simulated=True)
+        self.add(SerialRfidReader("gate-rfid-sim", sims.rfid.port, self.bus), "clock", None, simulated=True)
 
-    def _add(self, driver: Driver, kind: str, till: str | None, simulated: bool = False) -> None:
+    def add(self, driver: Driver, kind: str, till: str | None, simulated: bool = False) -> None:
         if driver.name in self.hosted:
             raise ValueError(f"device name {driver.name!r} is used twice")
         self.hosted[driver.name] = Hosted(driver, kind, till, simulated)

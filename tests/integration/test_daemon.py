@@ -145,3 +145,26 @@ def test_demo_devices_feed_the_till(daemon: Daemon) -> None:
         return [line["unit"] for line in lines] == [CASE.name]
 
     wait_until(scanned, 30, "the scan in the cart")
+
+
+def test_a_receipt_prints_once_on_the_demo_printer(daemon: Daemon) -> None:
+    import sqlite3
+
+    from tests.integration.test_sale import CASE
+
+    session = requests.Session()
+    session.post(f"{daemon.url}/api/v1/auth/login", json={"username": "cashier", "password": "cashier-demo-1"},
+                 timeout=10)
+    cart = session.get(f"{daemon.url}/api/v1/tills/T1/cart", timeout=10).json()
+    cart = session.post(f"{daemon.url}/api/v1/carts/{cart['id']}/scan", json={"code": CASE.barcode}, timeout=10).json()
+    sale = session.post(f"{daemon.url}/api/v1/carts/{cart['id']}/checkout", json={"payments": [
+        {"method": "cash", "amount_paise": cart["total_paise"]}]}, timeout=10).json()
+    job = session.post(f"{daemon.url}/api/v1/invoices/{sale['id']}/print", json={"kind": "receipt"}, timeout=10)
+    assert job.status_code == 202
+
+    def printed() -> bool:
+        with sqlite3.connect(daemon.data_dir / "store.db") as conn:
+            rows = conn.execute("SELECT status, attempts FROM print_job").fetchall()
+        return rows == [("printed", 1)]
+
+    wait_until(printed, 30, "the receipt printed")
