@@ -325,3 +325,28 @@ def test_envelope_batches_round_trip(tmp_path: Path) -> None:
     assert decode_batch(encode_batch(batch), STORE) == batch
     with pytest.raises(EnvelopeError, match="does not match the topic"):
         decode_batch(encode_batch(batch), "S002")
+
+
+def test_ten_thousand_sales_replicate_exactly(demo_ctx: ServiceContext, broker: MosquittoServer, cloud: str) -> None:
+    """The issue's volume: 10,000 real sales through the services, replicated while the till sells."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")} | FAST | {
+        "POS_SYNC_BROKER_HOST": "127.0.0.1", "POS_SYNC_BROKER_PORT": str(broker.port), "POS_SYNC_TLS": "false"}
+    publisher = subprocess.Popen([sys.executable, "-m", "cloud_bridge.publisher", "--data-dir",
+                                  str(demo_ctx.config.data_dir)], cwd=REPO, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ingest = subprocess.Popen([sys.executable, "-m", "cloud_bridge.ingest", "--dsn", cloud, "--broker",
+                               f"127.0.0.1:{broker.port}", "run"], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        user = User.get(User.username == "cashier")
+        for index in range(10_000):
+            cart = open_cart(demo_ctx, user, "T1")
+            document = scan(demo_ctx, user, str(cart.uuid), str(CASE.barcode))
+            checkout(demo_ctx, user, document["id"], [{"method": "cash", "amount_paise": document["total_paise"],
+                                                       "reference": f"R{index}"}])
+        assert Invoice.select().count() == 10_000
+        assert_cloud_equals_store(cloud, timeout=300)
+    finally:
+        for process in (publisher, ingest):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
