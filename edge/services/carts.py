@@ -48,6 +48,7 @@ from edge.store.models import (
 )
 
 WEIGHT_FRESH_SECONDS = 30
+REFERENCE_TTL_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class PricedCart:
     terms: SaleTerms
     seller_state: str
     place_of_supply: str
+    till: str
 
 
 def sale_date(ctx: ServiceContext) -> date:
@@ -137,23 +139,36 @@ def _customer_gstin(customer: Customer, on: date) -> CustomerGstin | None:
 def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> PricedCart:
     """Apply the billing rules to a cart as it stands; ``user``'s powers bound manual rates and discounts."""
     on = sale_date(ctx)
-    lines = list(CartLine.select().where(CartLine.cart == cart).order_by(CartLine.position))
-    products = load_products([line.product_id for line in lines], on)
+    line_tier = RateTier.alias()
+    lines = list(
+        CartLine.select(CartLine, ProductUnit, Product, line_tier)
+        .join_from(CartLine, ProductUnit).join_from(CartLine, Product)
+        .join_from(CartLine, line_tier, peewee.JOIN.LEFT_OUTER, on=(CartLine.rate_tier == line_tier.id))
+        .where(CartLine.cart == cart).order_by(CartLine.position)
+    )
+    products = load_products(ctx.db, [line.product_id for line in lines], on)
     customer: Customer | None = cart.customer if cart.customer_id else None
-    seller, registration = registration_on(on)
+    seller, registration = ctx.cached(f"registration:{on}", REFERENCE_TTL_S, lambda: registration_on(on))
     gstin = _customer_gstin(customer, on) if customer else None
     place = place_of_supply(
         ctx.config.get("store.state_code"),
         buyer_gstin=gstin.gstin if gstin else None,
         buyer_state=customer.shipping_state_code if customer else None,
     )
-    below_floor = permissions.grant(user.role, permissions.RATE_BELOW_FLOOR).granted if user else True
-    discount = permissions.grant(user.role, permissions.DISCOUNT) if user else permissions.Grant(True)
+    def grant(permission: str) -> permissions.Grant:
+        if user is None:
+            return permissions.Grant(True)
+        return ctx.cached(f"grant:{user.role}:{permission}", REFERENCE_TTL_S,
+                          lambda: permissions.grant(user.role, permission))
+
+    below_floor, discount = grant(permissions.RATE_BELOW_FLOOR).granted, grant(permissions.DISCOUNT)
+    tiers = ctx.cached("tiers", REFERENCE_TTL_S, lambda: {tier.id: tier.code for tier in RateTier.select()})
     terms = SaleTerms(
-        on=on, supply=supply_type(registration.state_code, place), tier=Tier(cart.rate_tier.code),
+        on=on, supply=supply_type(registration.state_code, place), tier=Tier(tiers[cart.rate_tier_id]),
         customer=customer.code if customer else None,
         customer_type=customer.customer_type.code if customer else None,
-        customer_rates=tuple(customer_rates(customer)), tier_prices_include_tax=tier_tax_basis(),
+        customer_rates=tuple(customer_rates(customer)),
+        tier_prices_include_tax=ctx.cached("tier_tax_basis", REFERENCE_TTL_S, tier_tax_basis),
         may_sell_below_floor=below_floor, max_discount_bp=discount.limit if discount.granted else 0,
     )
     requests = [
@@ -167,7 +182,9 @@ def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> Pri
         sale = price_sale(requests, terms, cart.discount_paise)
     except RuleError as exc:
         raise InvalidInput(exc.message, exc.field, exc.code) from exc
-    return PricedCart(cart, lines, sale, products, terms, seller.state_code, place)
+    tills = ctx.cached("tills", REFERENCE_TTL_S, lambda: {till.id: till.code for till in Till.select()})
+    till = tills.get(cart.till_id) or cart.till.code
+    return PricedCart(cart, lines, sale, products, terms, seller.state_code, place, till)
 
 
 def cart_document(priced: PricedCart) -> dict[str, Any]:
@@ -187,8 +204,8 @@ def cart_document(priced: PricedCart) -> dict[str, Any]:
             "total_paise": priced_line.total_paise, "source": line.source,
         })
     return {
-        "id": str(cart.uuid), "till": cart.till.code, "version": cart.version, "status": cart.status,
-        "tier": cart.rate_tier.code,
+        "id": str(cart.uuid), "till": priced.till, "version": cart.version, "status": cart.status,
+        "tier": priced.terms.tier.value,
         "customer": {"id": str(customer.uuid), "code": customer.code, "name": customer.name} if customer else None,
         "supply": priced.terms.supply.value, "place_of_supply": priced.place_of_supply, "lines": lines,
         "subtotal_paise": sale.subtotal_paise, "discount_paise": sale.discount_paise,
@@ -261,7 +278,7 @@ def _label_line(ctx: ServiceContext, cart: Cart, label: ScaleLabel, code: str) -
         return
     assert label.price_paise is not None
     if base.kind == UnitKind.KG.value:
-        loaded = load_products([product.id], sale_date(ctx))[product.id]
+        loaded = load_products(ctx.db, [product.id], sale_date(ctx))[product.id]
         rate = loaded.pricing.base.prices_paise.get(Tier.COUNTER.value)
         if not rate:
             raise InvalidInput(f"{product.name} has no counter price per kg", "code", code="no_price")
@@ -280,7 +297,8 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
 
     def change(cart: Cart) -> None:
         try:
-            label = decode(code, scale_rules()) if code.isdigit() and len(code) == 13 else None
+            rules = ctx.cached("scale_rules", REFERENCE_TTL_S, scale_rules)
+            label = decode(code, rules) if code.isdigit() and len(code) == 13 else None
         except RuleError as exc:
             raise InvalidInput(exc.message, "code", exc.code) from exc
         if label is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -34,6 +36,7 @@ class ServiceContext:
     devices: Any = None
 
     def __post_init__(self) -> None:
+        self._cache: dict[str, tuple[float, Any]] = {}
         self.cipher = FieldCipher(self.secrets.field_keys, self.secrets.active_field_key)
         self.hasher: PasswordHasher = make_hasher(
             self.config.get("auth.argon2_time_cost"), self.config.get("auth.argon2_memory_kib")
@@ -42,6 +45,17 @@ class ServiceContext:
     def now(self) -> datetime:
         """Current UTC time from the context's clock."""
         return self.clock()
+
+    def cached(self, key: str, ttl_s: float, load: Callable[[], Any]) -> Any:
+        """A value loaded at most every ``ttl_s`` seconds (reference data read on every scan: seller
+        registrations, tier tax basis, role permissions). A change shows within ``ttl_s``."""
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < ttl_s:
+            return hit[1]
+        value = load()
+        self._cache[key] = (now, value)
+        return value
 
     @cached_property
     def dummy_password_hash(self) -> str:

@@ -10,10 +10,12 @@ from datetime import date
 import peewee
 
 from edge.domain.barcodes import DEFAULT_SCALE_RULES, ScaleRule, parse_rule
-from edge.domain.gst import GstRate, rate_on
+from edge.domain.errors import RuleError
+from edge.domain.gst import GstRate
 from edge.domain.gstin import Registration, in_force
 from edge.domain.pricing import CustomerRate, ProductPricing, SaleUnit
 from edge.domain.units import Unit, UnitKind
+from edge.services.catalog import product_views
 from edge.store.models import (
     BarcodeRule,
     Category,
@@ -21,8 +23,6 @@ from edge.store.models import (
     CustomerPrice,
     CustomerType,
     Product,
-    ProductGstRate,
-    ProductPrice,
     ProductUnit,
     RateTier,
     SellerRegistration,
@@ -31,50 +31,31 @@ from edge.store.models import (
 
 @dataclass(frozen=True)
 class LoadedProduct:
-    """A product's pricing plus the database IDs of its units, for building invoice lines."""
+    """A product's pricing as the billing rules take it."""
 
     id: int
     pricing: ProductPricing
-    unit_ids: dict[str, int]
-    base_unit: str
 
 
-def load_products(product_ids: Iterable[int], on: date) -> dict[int, LoadedProduct]:
-    """Products by ID, priced as on a date (prices and GST rate in force then)."""
+def load_products(db: peewee.Database, product_ids: Iterable[int], on: date) -> dict[int, LoadedProduct]:
+    """Products by ID, priced as on a date (prices and GST rate in force then), read with the catalog's
+    fixed SQL (the scan path)."""
     ids = sorted(set(product_ids))
-    if not ids:
-        return {}
-    products = {
-        p.id: p for p in Product.select(Product, Category).join(Category, peewee.JOIN.LEFT_OUTER)
-        .where(Product.id.in_(ids))
-    }
-    units: dict[int, list[ProductUnit]] = {}
-    for unit in ProductUnit.select().where(ProductUnit.product.in_(ids)).order_by(ProductUnit.factor_milli):
-        units.setdefault(unit.product_id, []).append(unit)
-    prices: dict[int, dict[str, int]] = {}
-    query = (ProductPrice.select(ProductPrice.unit, RateTier.code, ProductPrice.price_paise).join(RateTier)
-             .where(ProductPrice.product.in_(ids) & (ProductPrice.effective_from <= on))
-             .order_by(ProductPrice.effective_from).tuples())
-    for unit_id, tier, price in query:
-        prices.setdefault(unit_id, {})[tier] = price
-    rates: dict[int, list[GstRate]] = {}
-    for row in ProductGstRate.select().where(ProductGstRate.product.in_(ids)):
-        rates.setdefault(row.product_id, []).append(GstRate(row.rate_bp, row.cess_bp, row.effective_from))
     loaded = {}
-    for product_id, product in products.items():
+    for product_id, view in zip(ids, product_views(db, ids, on), strict=True):
         sale_units = {
-            unit.name: SaleUnit(Unit(UnitKind(unit.kind), unit.name, unit.factor_milli), prices.get(unit.id, {}),
-                                unit.floor_price_paise)
-            for unit in units.get(product_id, [])
+            unit["name"]: SaleUnit(Unit(UnitKind(unit["kind"]), unit["name"], unit["factor_milli"]),
+                                   unit["prices_paise"], unit["floor_price_paise"])
+            for unit in view["units"]
         }
+        if view["gst_rate_bp"] is None:
+            raise RuleError(f"{view['name']} has no GST rate in force on {on.isoformat()}", "gst", "no_gst_rate")
         pricing = ProductPricing(
-            sku=product.sku, name=product.name, hsn_code=product.hsn_code,
-            category=product.category.name if product.category_id else None, units=sale_units,
-            gst=rate_on(rates.get(product_id, []), on), prices_include_tax=product.prices_include_tax,
+            sku=view["sku"], name=view["name"], hsn_code=view["hsn_code"], category=view["category"],
+            units=sale_units, gst=GstRate(view["gst_rate_bp"], view["cess_bp"] or 0, on),
+            prices_include_tax=view["prices_include_tax"],
         )
-        loaded[product_id] = LoadedProduct(
-            product_id, pricing, {unit.name: unit.id for unit in units.get(product_id, [])}, product.base_unit
-        )
+        loaded[product_id] = LoadedProduct(product_id, pricing)
     return loaded
 
 
