@@ -74,6 +74,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "upi_vpa": Key(str, "", "The store's UPI ID (name@bank) for the QR on unpaid receipts; empty: no QR.",
                        pattern=r"^$|^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$"),
     },
+    "email": {
+        "smtp_host": Key(str, "", "SMTP server for invoices and statements; empty: e-mails stay queued."),
+        "smtp_port": Key(int, 587, "SMTP port (587 STARTTLS, 465 TLS, 25 plain).", minimum=1, maximum=65535),
+        "security": Key(str, "starttls", "Connection security.", choices=("starttls", "tls", "none")),
+        "from_address": Key(str, "", "Sender address of the store's e-mails."),
+        "max_attempts": Key(int, 10, "Tries before a message is marked failed.", minimum=1, maximum=100),
+    },
     "sales": {
         "credit_days": Key(int, 30, "Days a customer has to pay an invoice left on account.", minimum=0, maximum=365),
     },

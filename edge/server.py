@@ -200,6 +200,22 @@ def start_devices(ctx: ServiceContext) -> Any:
     return manager
 
 
+MAIL_EVERY_S = 30
+
+
+def send_mail(ctx: ServiceContext, socketio: Any) -> None:
+    """Send queued e-mails every half minute while an SMTP server is configured."""
+    from edge.services.mailer import send_queued
+
+    while True:
+        socketio.sleep(MAIL_EVERY_S)
+        try:
+            with ctx.db.connection_context():
+                send_queued(ctx)
+        except Exception:  # the next round tries again
+            log.exception("sending e-mail failed")
+
+
 class EdgeServer:
     """The store daemon: owns the data-dir lock, the service context and the web server."""
 
@@ -221,6 +237,7 @@ class EdgeServer:
             connect_devices(ctx)
             ctx.devices = start_devices(ctx)
             socketio.start_background_task(report_sync, ctx, socketio)
+            socketio.start_background_task(send_mail, ctx, socketio)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
             log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)

@@ -16,6 +16,7 @@ SECRETS_FILE_NAME = "secrets.toml"
 # Keys of the secrets file; empty strings are credentials an operator fills in later.
 CREDENTIAL_KEYS = (
     "mqtt_username", "mqtt_password",
+    "smtp_username", "smtp_password",
     "stripe_secret_key", "stripe_webhook_secret",
     "razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret",
 )
