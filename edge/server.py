@@ -222,6 +222,7 @@ class EdgeServer:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.lock = DataDirLock(prepare_data_dir(config.data_dir))
+        self.devices: Any = None
 
     def serve(self, host: str, port: int) -> None:
         """Run until stopped: lock the data dir, open the store, serve HTTP and Socket.IO."""
@@ -235,7 +236,7 @@ class EdgeServer:
             ctx.db.close()
             app, socketio = create_app(ctx)
             connect_devices(ctx)
-            ctx.devices = start_devices(ctx)
+            ctx.devices = self.devices = start_devices(ctx)
             socketio.start_background_task(report_sync, ctx, socketio)
             socketio.start_background_task(send_mail, ctx, socketio)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
@@ -251,7 +252,13 @@ class EdgeServer:
                 gevent.signal_handler(signal.SIGTERM, socketio.stop)
                 gevent.signal_handler(signal.SIGINT, socketio.stop)
                 options["handler_class"] = no_delay_handler()
-            socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
+            try:
+                socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
+            except OSError as exc:
+                reason = os.strerror(exc.errno) if exc.errno else str(exc)
+                raise StartupError(f"server.port: cannot listen on {host}:{port}: {reason}") from exc
             log.info("stopped")
         finally:
+            if self.devices is not None:
+                self.devices.stop()
             self.lock.release()

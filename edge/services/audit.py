@@ -8,7 +8,7 @@ from typing import Any
 
 from edge.services.context import ServiceContext
 from edge.store.models import AuditLog, User
-from edge.store.outbox import next_value
+from edge.store.outbox import enqueue, next_value
 
 AUDIT_CHAIN = "audit_chain"
 
@@ -42,6 +42,11 @@ def record_audit(
     )
     row.hash = _row_hash(row.prev_hash, row, user.username if user else "")
     row.save(force_insert=True)
+    # Replicated like every business event: the cloud keeps the store's audit trail, hash chain included.
+    enqueue("audit.recorded", row.uuid, {
+        "at": row.at, "user": user.username if user else None, "action": action, "entity": entity,
+        "entity_id": entity_id, "ip": ip, "details": row.details, "prev_hash": row.prev_hash, "hash": row.hash,
+    })
     return row
 
 

@@ -202,3 +202,17 @@ def test_serving_an_unmigrated_store_says_to_migrate(tmp_path: Path) -> None:
     result = edge(tmp_path / "new", "serve", "--port", str(free_port()))
     assert result.returncode == 1
     assert result.stderr.strip() == "error: the store is at schema version 0, this software needs 2: run migrate"
+
+
+def test_a_port_in_use_is_named_not_a_traceback(data_dir: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = edge(data_dir, "serve", "--host", "127.0.0.1", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: server.port: cannot listen on 127.0.0.1:{port}: Address already in use")
+    assert "Traceback" not in result.stderr

@@ -29,9 +29,19 @@ class Daemon:
     log_file: Path
 
 
-def start_daemon(data_dir: Path, log_file: Path) -> Daemon:
-    """Start `python -m edge serve` on a free loopback port and wait until health answers."""
-    port = free_port()
+def start_daemon(data_dir: Path, log_file: Path, tries: int = 3) -> Daemon:
+    """Start `python -m edge serve` on a free loopback port and wait until health answers (another
+    program may take the port between our probe and the daemon's bind: then try another port)."""
+    for attempt in range(tries):
+        try:
+            return _start_daemon(data_dir, log_file, free_port())
+        except RuntimeError:
+            if attempt == tries - 1 or "cannot listen on" not in log_file.read_text(errors="replace"):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_daemon(data_dir: Path, log_file: Path, port: int) -> Daemon:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")} | FAST | {
         "POS_DEVICES_SIMULATE": "true", "POS_SERVER_KIOSK_DIR": str(REPO / "kiosk_ui" / "placeholder"),
     }
