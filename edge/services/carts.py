@@ -25,6 +25,7 @@ from edge.domain.units import MILLI, Unit, UnitKind, parse_quantity
 from edge.services import permissions
 from edge.services.context import ServiceContext
 from edge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from edge.services.records import by_uuid
 from edge.services.sales_data import (
     LoadedProduct,
     customer_rates,
@@ -33,7 +34,7 @@ from edge.services.sales_data import (
     scale_rules,
     tier_tax_basis,
 )
-from edge.store.db import is_sqlite, write_transaction
+from edge.store.db import write_transaction
 from edge.store.models import (
     Cart,
     CartLine,
@@ -91,15 +92,7 @@ def _till(code: str) -> Till:
 
 
 def _cart(cart_id: str, user: User, for_update: bool = True) -> Cart:
-    try:
-        key = uuid.UUID(cart_id)
-    except (ValueError, TypeError) as exc:
-        raise NotFound("no such cart", "cart") from exc
-    query = Cart.select().where(Cart.uuid == key)
-    # On MySQL lock the cart row for the rest of the transaction; SQLite's BEGIN IMMEDIATE already has.
-    cart = (query.for_update() if for_update and not is_sqlite(Cart._meta.database) else query).first()
-    if cart is None:
-        raise NotFound("no such cart", "cart")
+    cart = by_uuid(Cart, cart_id, "cart", "cart", lock=for_update)
     if for_update and cart.status != "open":
         raise Conflict(f"the cart is {cart.status.replace('_', ' ')}", "cart", code="cart_closed")
     if cart.cashier_id != user.id and user.role not in ("admin", "manager"):
@@ -339,13 +332,7 @@ def _quantity(ctx: ServiceContext, user: User, cart: Cart, unit: ProductUnit, qu
 
 
 def _product_unit(product_id: str, unit_name: str | None) -> tuple[Product, ProductUnit]:
-    try:
-        key = uuid.UUID(product_id)
-    except (ValueError, TypeError) as exc:
-        raise NotFound("no such product", "product_id") from exc
-    product = Product.get_or_none(Product.uuid == key)
-    if product is None:
-        raise NotFound("no such product", "product_id")
+    product = by_uuid(Product, product_id, "product_id", "product")
     units = list(ProductUnit.select().where(ProductUnit.product == product).order_by(ProductUnit.factor_milli))
     if unit_name is None:
         sellable = [unit for unit in units if unit.sellable]
@@ -433,12 +420,8 @@ def set_terms(ctx: ServiceContext, user: User, cart_id: str, changes: dict[str, 
                 cart.customer = None
                 cart.rate_tier = _tier(Tier.COUNTER.value)
             else:
-                try:
-                    key = uuid.UUID(changes["customer_id"])
-                except ValueError as exc:
-                    raise NotFound("no such customer", "customer_id") from exc
-                customer = Customer.get_or_none((Customer.uuid == key) & Customer.is_active)
-                if customer is None:
+                customer = by_uuid(Customer, changes["customer_id"], "customer_id", "customer")
+                if not customer.is_active:
                     raise NotFound("no such customer", "customer_id")
                 cart.customer = customer
                 cart.rate_tier = customer.rate_tier

@@ -3,7 +3,6 @@ transaction), payments at checkout or any time after, and the post-sale summary.
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +16,8 @@ from edge.domain.series import SeriesState, check_prefix, financial_year, issue
 from edge.services.audit import record_audit
 from edge.services.carts import _cart, _check_version, price_cart, sale_date
 from edge.services.context import ServiceContext
-from edge.services.errors import InvalidInput, NotFound
+from edge.services.errors import InvalidInput
+from edge.services.records import by_uuid
 from edge.services.sales_data import registration_on
 from edge.store.db import is_sqlite, write_transaction
 from edge.store.models import (
@@ -186,15 +186,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
 
 
 def _invoice(invoice_id: str, for_update: bool = False) -> Invoice:
-    try:
-        key = uuid.UUID(invoice_id)
-    except (ValueError, TypeError) as exc:
-        raise NotFound("no such invoice", "invoice_id") from exc
-    query = Invoice.select().where(Invoice.uuid == key)
-    invoice = (query.for_update() if for_update and not is_sqlite(Invoice._meta.database) else query).first()
-    if invoice is None:
-        raise NotFound("no such invoice", "invoice_id")
-    return invoice
+    return by_uuid(Invoice, invoice_id, "invoice_id", "invoice", lock=for_update)
 
 
 def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_paise: int,
