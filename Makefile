@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: to build and run the daemon, and the real servers the tests start.
 DEB_RUN := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev
-DEB_TEST := mariadb-server mosquitto postgresql
+DEB_TEST := mariadb-server mosquitto postgresql chromium
 
 .PHONY: run test bench lint kiosk install system-deps test-deps clean help
 
@@ -30,6 +30,8 @@ endef
 
 system-deps:
 	$(call apt_install,$(DEB_RUN))
+	@command -v npm >/dev/null 2>&1 || { echo "installing Node.js and npm (to build the kiosk)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
 
 test-deps: system-deps
 	$(call apt_install,$(DEB_TEST))
@@ -42,12 +44,18 @@ $(VENV)/.installed: pyproject.toml
 
 install: system-deps $(VENV)/.installed
 
-# The kiosk bundle: a placeholder page until the React kiosk lands.
-kiosk_ui/dist/index.html: $(wildcard kiosk_ui/placeholder/*)
-	mkdir -p kiosk_ui/dist
-	cp kiosk_ui/placeholder/* kiosk_ui/dist/
+# The kiosk bundle: React + Vite, built into kiosk_ui/dist, which the daemon serves at /.
+KIOSK_SOURCES := kiosk_ui/package.json kiosk_ui/package-lock.json kiosk_ui/index.html kiosk_ui/vite.config.ts \
+	kiosk_ui/tsconfig.json kiosk_ui/tailwind.config.js kiosk_ui/postcss.config.js $(shell find kiosk_ui/src -type f 2>/dev/null)
 
-kiosk: kiosk_ui/dist/index.html
+kiosk_ui/node_modules/.installed: kiosk_ui/package.json kiosk_ui/package-lock.json
+	cd kiosk_ui && npm ci --no-audit --no-fund
+	@touch $@
+
+kiosk_ui/dist/index.html: kiosk_ui/node_modules/.installed $(KIOSK_SOURCES)
+	cd kiosk_ui && npm run build
+
+kiosk: system-deps kiosk_ui/dist/index.html
 
 run: install kiosk
 	$(PY) -m edge --data-dir $(DATA_DIR) migrate
@@ -58,11 +66,12 @@ lint: install
 	$(VENV)/bin/ruff check edge cloud_bridge tests
 	$(VENV)/bin/mypy
 
-test: test-deps install lint
+test: test-deps install lint kiosk
+	cd kiosk_ui && npm test
 	$(PY) -m pytest
 
 bench: test-deps install
 	$(PY) -m tests.bench.run
 
 clean:
-	rm -rf $(VENV) kiosk_ui/dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) kiosk_ui/dist kiosk_ui/node_modules .pytest_cache .mypy_cache .ruff_cache

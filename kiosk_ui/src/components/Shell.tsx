@@ -1,0 +1,79 @@
+import type { ReactNode } from "react";
+import { NavLink, useNavigate } from "react-router";
+import { api, useHealthQuery, useLogoutMutation, useMeQuery } from "../api/api";
+import { DIRECTORY_READERS, SELLERS, lastTill } from "../auth/roles";
+import { useAppDispatch } from "../state/hooks";
+import type { Connection } from "../state/posSlice";
+
+const LINK = "rounded-md px-3 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-700";
+const ACTIVE = "bg-slate-700 text-white";
+
+export function ConnectionBadge({ state }: { state: Connection }) {
+  const look = {
+    live: ["bg-emerald-500", "Live"],
+    connecting: ["bg-amber-400", "Connecting…"],
+    offline: ["bg-rose-500", "Offline — reconnecting"],
+  }[state];
+  return (
+    <span className="inline-flex items-center gap-2 text-sm text-slate-200" data-testid="connection" data-state={state}>
+      <span className={`h-2.5 w-2.5 rounded-full ${look[0]}`} aria-hidden="true" />
+      {look[1]}
+    </span>
+  );
+}
+
+/** The kiosk's frame: store, screens the role may open, realtime state, who is logged in, logout. */
+export function Shell({ children, connection, till }: { children: ReactNode; connection?: Connection; till?: string }) {
+  const { data: user } = useMeQuery();
+  const { data: health } = useHealthQuery();
+  const [logout] = useLogoutMutation();
+  const dispatch = useAppDispatch();
+  const navigate = useNavigate();
+  const sells = user && SELLERS.includes(user.role);
+  const readsDirectory = user && DIRECTORY_READERS.includes(user.role);
+  const posTill = till ?? lastTill();
+
+  async function signOut() {
+    await logout().unwrap().catch(() => undefined);
+    dispatch(api.util.resetApiState());
+    navigate("/login", { replace: true });
+  }
+
+  return (
+    <div className="flex h-full flex-col">
+      <header className="flex h-12 shrink-0 items-center gap-3 bg-slate-800 px-4 text-white">
+        <span className="font-semibold tracking-wide">Store Edge POS</span>
+        {health?.store && <span className="text-sm text-slate-400">{health.store}</span>}
+        <nav className="ml-4 flex items-center gap-1" aria-label="Screens">
+          {sells && (
+            <NavLink to={`/pos/${posTill}`} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
+              Till {posTill}
+            </NavLink>
+          )}
+          {sells && (
+            <a href={`/display/${posTill}`} target="_blank" rel="noreferrer" className={LINK}>
+              Customer display
+            </a>
+          )}
+          {readsDirectory && (
+            <NavLink to="/hr/employees" className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
+              Employees
+            </NavLink>
+          )}
+        </nav>
+        <div className="ml-auto flex items-center gap-4">
+          {connection && <ConnectionBadge state={connection} />}
+          {user && (
+            <span className="text-sm text-slate-300" data-testid="user">
+              {user.display_name} <span className="text-slate-500">({user.role})</span>
+            </span>
+          )}
+          <button type="button" className="rounded-md px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700" onClick={signOut}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main className="min-h-0 flex-1">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import { configureStore, type ThunkAction, type UnknownAction } from "@reduxjs/toolkit";
+import { api } from "../api/api";
+import { displayReducer } from "./displaySlice";
+import { posReducer } from "./posSlice";
+
+export function makeStore() {
+  return configureStore({
+    reducer: { [api.reducerPath]: api.reducer, pos: posReducer, display: displayReducer },
+    middleware: (getDefault) => getDefault().concat(api.middleware),
+  });
+}
+
+export const store = makeStore();
+export type AppStore = ReturnType<typeof makeStore>;
+export type RootState = ReturnType<AppStore["getState"]>;
+export type AppDispatch = AppStore["dispatch"];
+export type AppThunk<R = void> = ThunkAction<R, RootState, undefined, UnknownAction>;
