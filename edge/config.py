@@ -81,6 +81,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "from_address": Key(str, "", "Sender address of the store's e-mails."),
         "max_attempts": Key(int, 10, "Tries before a message is marked failed.", minimum=1, maximum=100),
     },
+    "attendance": {
+        "double_tap_seconds": Key(int, 60, "Punches of one employee this close together are one punch.",
+                                  minimum=0, maximum=3600),
+        "derive_at": Key(str, "", "Store-local time (HH:MM) of the nightly attendance job; empty: 10:15.",
+                         pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    },
     "sales": {
         "credit_days": Key(int, 30, "Days a customer has to pay an invoice left on account.", minimum=0, maximum=365),
     },

@@ -16,6 +16,7 @@ from typing import IO, Any
 from edge import __version__
 from edge.config import Config
 from edge.security.secrets import SecretsError, ensure_secrets
+from edge.services import attendance as attendance_service
 from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
 from edge.store.db import StoreError, open_database
@@ -150,6 +151,18 @@ def report_sync(ctx: ServiceContext, socketio: Any) -> None:
             last = status
 
 
+def start_scheduler(ctx: ServiceContext) -> Any:
+    """APScheduler for the daemon's timed jobs (the nightly attendance derivation), in the server's mode."""
+    if ctx.config.get("server.async_mode") == "gevent":
+        from apscheduler.schedulers.gevent import GeventScheduler as Scheduler
+    else:
+        from apscheduler.schedulers.background import BackgroundScheduler as Scheduler
+    scheduler = Scheduler(timezone=ctx.config.get("store.timezone"))
+    attendance_service.schedule(ctx, scheduler)
+    scheduler.start()
+    return scheduler
+
+
 def printer_connection(spec: dict[str, Any]) -> str:
     """The Device.connection URL of a ``[[devices.printers]]`` table."""
     return {
@@ -223,6 +236,7 @@ class EdgeServer:
         self.config = config
         self.lock = DataDirLock(prepare_data_dir(config.data_dir))
         self.devices: Any = None
+        self.scheduler: Any = None
 
     def serve(self, host: str, port: int) -> None:
         """Run until stopped: lock the data dir, open the store, serve HTTP and Socket.IO."""
@@ -236,6 +250,8 @@ class EdgeServer:
             ctx.db.close()
             app, socketio = create_app(ctx)
             connect_devices(ctx)
+            attendance_service.subscribe_clock(ctx)
+            self.scheduler = start_scheduler(ctx)
             ctx.devices = self.devices = start_devices(ctx)
             socketio.start_background_task(report_sync, ctx, socketio)
             socketio.start_background_task(send_mail, ctx, socketio)
@@ -261,4 +277,6 @@ class EdgeServer:
         finally:
             if self.devices is not None:
                 self.devices.stop()
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=False)
             self.lock.release()

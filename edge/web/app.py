@@ -10,7 +10,19 @@ from flask_socketio import SocketIO
 
 from edge.services.context import ServiceContext
 from edge.services.errors import NotFound, UnsupportedMediaType
-from edge.web import auth, catalog, customers, devices, people, products, receipts, registers, sales, system
+from edge.web import (
+    attendance,
+    auth,
+    catalog,
+    customers,
+    devices,
+    people,
+    products,
+    receipts,
+    registers,
+    sales,
+    system,
+)
 from edge.web.access import PUBLIC, check_all_declared, declare_access, enforce_access
 from edge.web.errors import register_error_handlers
 from edge.web.realtime import bridge_events, register_socket_handlers
@@ -62,7 +74,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
     )
     app.extensions["pos"] = ctx
     for blueprint in (system.bp, auth.bp, catalog.bp, products.bp, customers.bp, people.bp, sales.bp, registers.bp,
-                      receipts.bp, devices.bp):
+                      receipts.bp, devices.bp, attendance.bp):
         app.register_blueprint(blueprint)
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))
@@ -99,6 +111,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
     )
     register_socket_handlers(socketio)
     bridge_events(ctx.bus, socketio)
+    attendance.register_realtime(socketio, ctx.bus)
     app.extensions["pos_socketio"] = socketio
     return app, socketio
 
