@@ -116,6 +116,7 @@ class IngestResult:
     stored: int
     applied: int
     gap_from: int | None
+    gap_to: int | None = None
 
 
 def ingest_batch(conn: psycopg.Connection[Any], batch: Batch) -> IngestResult:
@@ -123,17 +124,17 @@ def ingest_batch(conn: psycopg.Connection[Any], batch: Batch) -> IngestResult:
     store_id = batch.store_id
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("INSERT INTO store_state (store_id) VALUES (%s) ON CONFLICT DO NOTHING", (store_id,))
-        cur.execute("SELECT applied_seq, max_seen_seq, last_resend_request FROM store_state"
+        cur.execute("SELECT applied_seq, max_seen_seq, last_resend_request, gap_since FROM store_state"
                     " WHERE store_id = %s FOR UPDATE", (store_id,))
-        applied_seq, max_seen, last_request = cur.fetchone()  # type: ignore[misc]
+        applied_seq, max_seen, last_request, gap_since = cur.fetchone()  # type: ignore[misc]
         stored = 0
-        for e in batch.envelopes:
-            cur.execute(
+        if batch.envelopes:
+            cur.executemany(  # pipelined: one round trip for the batch, not one per envelope
                 "INSERT INTO event (store_id, seq, uuid, type, schema, at, payload) VALUES (%s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (store_id, seq) DO NOTHING",
-                (store_id, e.seq, e.uuid, e.type, e.schema, e.at, Jsonb(e.payload)),
+                [(store_id, e.seq, e.uuid, e.type, e.schema, e.at, Jsonb(e.payload)) for e in batch.envelopes],
             )
-            stored += cur.rowcount
+            stored = max(cur.rowcount, 0)
         cur.execute("SELECT seq, uuid, type, schema, at, payload FROM event WHERE store_id = %s AND seq > %s"
                     " ORDER BY seq LIMIT 5000", (store_id, applied_seq))
         applied = 0
@@ -148,16 +149,24 @@ def ingest_batch(conn: psycopg.Connection[Any], batch: Batch) -> IngestResult:
                         " WHERE store_id = %s AND seq > %s AND seq <= %s",
                         (store_id, applied_seq - applied, applied_seq))
         max_seen = max(max_seen, batch.envelopes[-1].seq if batch.envelopes else 0, batch.high_seq or 0)
-        gap_from = None
-        if max_seen > applied_seq and (last_request is None
-                                       or (time.time() - last_request.timestamp()) > RESEND_AFTER_S):
+        gap_from = gap_to = None
+        now = time.time()
+        hole = max_seen > applied_seq
+        # A hole that just opened is left alone: shared subscriptions reorder, and it usually fills by itself.
+        opened = hole and gap_since is None
+        if (hole and gap_since is not None and now - gap_since.timestamp() >= RESEND_AFTER_S
+                and (last_request is None or now - last_request.timestamp() >= RESEND_AFTER_S)):
             gap_from = applied_seq + 1
+            cur.execute("SELECT min(seq) FROM event WHERE store_id = %s AND seq > %s", (store_id, applied_seq))
+            next_held = cur.fetchone()[0]  # type: ignore[index]
+            gap_to = (next_held - 1) if next_held else max_seen
         cur.execute(
             "UPDATE store_state SET applied_seq = %s, max_seen_seq = %s, updated_at = now(),"
-            " last_resend_request = CASE WHEN %s THEN now() ELSE last_resend_request END WHERE store_id = %s",
-            (applied_seq, max_seen, gap_from is not None, store_id),
+            " last_resend_request = CASE WHEN %s THEN now() ELSE last_resend_request END,"
+            " gap_since = CASE WHEN %s THEN NULL WHEN %s THEN now() ELSE gap_since END WHERE store_id = %s",
+            (applied_seq, max_seen, gap_from is not None, not hole, opened, store_id),
         )
-    return IngestResult(stored, applied, gap_from)
+    return IngestResult(stored, applied, gap_from, gap_to)
 
 
 def dead_letter(conn: psycopg.Connection[Any], topic: str, payload: bytes, error: str) -> None:
@@ -214,7 +223,7 @@ class IngestWorker:
             return None
         if result.gap_from is not None:
             self.client.publish(resend_topic(batch.store_id, self.prefix),
-                                json.dumps({"from_seq": result.gap_from}), qos=1)
+                                json.dumps({"from_seq": result.gap_from, "to_seq": result.gap_to}), qos=1)
         return result
 
     def run(self, stop: threading.Event) -> None:

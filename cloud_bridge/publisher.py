@@ -82,7 +82,7 @@ class _State:
     cursor: int = 0  # highest seq handed to the client in this session
     inflight: dict[int, list[int]] = field(default_factory=dict)  # mid → seqs
     acked: list[int] = field(default_factory=list)
-    resend_from: int | None = None
+    resend: list[tuple[int, int | None]] = field(default_factory=list)  # (from, to) ranges the cloud lacks
     failures: int = 0
     next_attempt: float = 0.0
     next_heartbeat: float = 0.0
@@ -153,13 +153,14 @@ class Publisher:
         s = self.settings
         if message.topic == resend_topic(s.store_id, s.prefix):
             try:
-                from_seq = int(json.loads(message.payload)["from_seq"])
-            except (ValueError, KeyError, TypeError):
+                request = json.loads(message.payload)
+                from_seq = int(request["from_seq"])
+                to_seq = int(request["to_seq"]) if request.get("to_seq") is not None else None
+            except (ValueError, KeyError, TypeError, AttributeError):
                 log.warning("ignored a malformed resend request: %r", message.payload[:200])
                 return
             self.stats.resend_requests += 1
-            current = self._state.resend_from
-            self._state.resend_from = from_seq if current is None else min(current, from_seq)
+            self._state.resend.append((from_seq, to_seq))
         elif message.topic == downlink_topic(s.store_id, s.prefix) and self.on_downlink is not None:
             self.stats.downlinks += 1
             try:
@@ -197,21 +198,24 @@ class Publisher:
 
     def _apply_resend(self) -> None:
         state = self._state
-        if state.resend_from is None:
+        if not state.resend:
             return
-        from_seq, state.resend_from = state.resend_from, None
+        ranges, state.resend = state.resend, []
         with write_transaction(self.db):
-            Outbox.update(sent_at=None).where(Outbox.seq >= from_seq).execute()
-        state.cursor = min(state.cursor, from_seq - 1)
-        log.info("resending from seq %d at the cloud's request", from_seq)
+            for from_seq, to_seq in ranges:
+                query = Outbox.update(sent_at=None).where(Outbox.seq >= from_seq)
+                (query if to_seq is None else query.where(Outbox.seq <= to_seq)).execute()
+        state.cursor = min(state.cursor, min(from_seq for from_seq, _ in ranges) - 1)
+        log.info("resending %s at the cloud's request", ", ".join(f"{a}..{b or ''}" for a, b in ranges))
 
     def _fill_window(self) -> None:
         state, s = self._state, self.settings
         room = s.window - len(state.inflight)
         if room <= 0 or not state.connected:
             return
-        rows = list(Outbox.select().where(Outbox.sent_at.is_null() & (Outbox.seq > state.cursor))
-                    .order_by(Outbox.seq).limit(room * s.batch_size))
+        in_flight = {seq for seqs in state.inflight.values() for seq in seqs}
+        rows = [row for row in Outbox.select().where(Outbox.sent_at.is_null() & (Outbox.seq > state.cursor))
+                .order_by(Outbox.seq).limit(room * s.batch_size) if row.seq not in in_flight]
         for start in range(0, len(rows), s.batch_size):
             chunk = rows[start:start + s.batch_size]
             payload = encode_batch(Batch(s.store_id, tuple(_envelope(row) for row in chunk)))

@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS store_state (
     applied_seq bigint NOT NULL DEFAULT 0,      -- every event up to here is applied, in order
     max_seen_seq bigint NOT NULL DEFAULT 0,     -- highest sequence received
     last_resend_request timestamptz,
+    gap_since timestamptz,                      -- when the current hole was first seen
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 

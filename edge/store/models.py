@@ -680,9 +680,13 @@ class Outbox(BaseModel):
     schema_version = SmallIntegerField(default=1)
     payload = TextField()  # JSON
     created_at = DateTimeField(default=utcnow)
-    sent_at = DateTimeField(null=True, index=True)
+    sent_at = DateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(null=True)
+
+    class Meta:
+        # "unsent after seq N, in order" is one ordered index range, whatever the size of the backlog.
+        indexes = ((("sent_at", "seq"), False),)
 
 
 class InboxApplied(BaseModel):

@@ -165,7 +165,7 @@ CREATE TABLE "login_throttle" ("id" INTEGER NOT NULL PRIMARY KEY, "key" VARCHAR(
 CREATE UNIQUE INDEX "login_throttle_key" ON "login_throttle" ("key");
 CREATE TABLE "outbox" ("id" INTEGER NOT NULL PRIMARY KEY, "seq" INTEGER NOT NULL, "record_uuid" TEXT NOT NULL, "type" VARCHAR(48) NOT NULL, "schema_version" INTEGER NOT NULL, "payload" TEXT NOT NULL, "created_at" DATETIME NOT NULL, "sent_at" DATETIME, "attempts" INTEGER NOT NULL, "last_error" TEXT);
 CREATE UNIQUE INDEX "outbox_seq" ON "outbox" ("seq");
-CREATE INDEX "outbox_sent_at" ON "outbox" ("sent_at");
+CREATE INDEX "outbox_sent_at_seq" ON "outbox" ("sent_at", "seq");
 CREATE TABLE "print_job" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, "device_id" INTEGER, "till_id" INTEGER, "kind" VARCHAR(12) NOT NULL, "document" VARCHAR(64) NOT NULL, "payload" BLOB NOT NULL, "status" VARCHAR(10) NOT NULL, "attempts" INTEGER NOT NULL, "last_error" TEXT, "created_at" DATETIME NOT NULL, "printed_at" DATETIME, FOREIGN KEY ("device_id") REFERENCES "device" ("id") ON DELETE SET NULL, FOREIGN KEY ("till_id") REFERENCES "till" ("id") ON DELETE SET NULL);
 CREATE UNIQUE INDEX "print_job_uuid" ON "print_job" ("uuid");
 CREATE INDEX "print_job_device_id" ON "print_job" ("device_id");
