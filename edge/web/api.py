@@ -53,6 +53,7 @@ class Operation:
     body: Mapping[str, Any] | None = None
     response: Mapping[str, Any] = field(default_factory=lambda: {"type": "object"})
     status: int = 200
+    media_type: str = "application/json"
 
 
 def api(
@@ -66,13 +67,15 @@ def api(
     body: Mapping[str, Any] | None = None,
     response: Mapping[str, Any] | None = None,
     status: int = 200,
+    media_type: str = "application/json",
 ) -> Callable[[View], View]:
     """Register a view on a blueprint with its roles and its OpenAPI description."""
 
     def register(view: View) -> View:
         declare_access(view, roles)
+        default = {"type": "string"} if media_type != "application/json" else {"type": "object"}
         view.operation = Operation(  # type: ignore[attr-defined]
-            summary, bp.name, tuple(query), body, response or {"type": "object"}, status
+            summary, bp.name, tuple(query), body, response or default, status, media_type
         )
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
         return view
@@ -128,7 +131,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             for p in op.query
         ]
         responses: dict[str, Any] = {
-            str(op.status): {"description": "OK", "content": {"application/json": {"schema": dict(op.response)}}},
+            str(op.status): {"description": "OK", "content": {op.media_type: {"schema": dict(op.response)}}},
             "400": {"$ref": "#/components/responses/Error"},
         }
         if roles != PUBLIC:

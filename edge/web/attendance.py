@@ -187,7 +187,7 @@ def days() -> Any:
     return jsonify({"items": items})
 
 
-@api(bp, "/attendance/register.csv", "GET", roles=SUPERVISORS,
+@api(bp, "/attendance/register.csv", "GET", media_type="text/csv", roles=SUPERVISORS,
      summary="Monthly attendance register (employee x day) as CSV", query=(MONTH_Q, DEPARTMENT_Q, SHIFT_Q),
      response={"type": "string"})
 def register() -> Any:
@@ -313,7 +313,8 @@ def payslip(run_id: str, employee_code: str) -> Any:
     return jsonify(doc)
 
 
-@api(bp, "/payroll/runs/<run_id>/export.csv", "GET", roles=PAYROLL, summary="The run's payslips as CSV",
+@api(bp, "/payroll/runs/<run_id>/export.csv", "GET", media_type="text/csv", roles=PAYROLL,
+     summary="The run's payslips as CSV",
      response={"type": "string"})
 def export(run_id: str) -> Any:
     """The domain's payslip CSV: rupees with 2 decimals, days with 3, minutes whole."""

@@ -84,7 +84,8 @@ def _ctx() -> Any:
     return current_app.extensions["pos"]
 
 
-@api(bp, "/export.csv", "GET", roles=READERS, summary="Every product as CSV (text/csv), prices in rupees",
+@api(bp, "/export.csv", "GET", media_type="text/csv", roles=READERS,
+     summary="Every product as CSV (text/csv), prices in rupees",
      response={"type": "string", "description": "CSV text; see docs/catalog-and-customers.md"})
 def export_products() -> Any:
     """One row per product by SKU: base unit and first package, prices and GST in force today."""

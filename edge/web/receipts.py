@@ -33,7 +33,7 @@ def _ctx() -> Any:
     return current_app.extensions["pos"]
 
 
-@api(bp, "/invoices/<invoice_id>/receipt.html", "GET", roles=SELLERS,
+@api(bp, "/invoices/<invoice_id>/receipt.html", "GET", media_type="text/html", roles=SELLERS,
      summary="The invoice as a printable A4 tax invoice (HTML)",
      query=[Param("revision", REVISION, "revision to show; 0: the original as issued")], response=HTML)
 def receipt_html(invoice_id: str) -> Any:

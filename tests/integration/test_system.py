@@ -111,3 +111,11 @@ def test_sync_status_shows_the_backlog_for_the_progress_bar(
     assert status["oldest_unsent_age_s"] == 300
     assert status["last_seq"] == rows[-1].seq
     assert status["sent_per_s"] == round(1 / 60, 1)
+
+
+def test_openapi_names_the_media_type_of_files_and_pages(client: FlaskClient) -> None:
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert list(paths["/api/v1/products/export.csv"]["get"]["responses"]["200"]["content"]) == ["text/csv"]
+    assert list(paths["/api/v1/invoices/{invoice_id}/receipt.html"]["get"]["responses"]["200"]["content"]) == [
+        "text/html"]
+    assert list(paths["/api/v1/health"]["get"]["responses"]["200"]["content"]) == ["application/json"]
