@@ -42,6 +42,7 @@ from edge.store.models import (
 
 DEMO_TILLS = (("T1", "Counter 1"), ("T2", "Counter 2"))
 PRICES_FROM = date(2025, 4, 1)
+DEMO_SCALE_CODE_START = 10000  # demo loose goods have scale item codes 10001, 10002, ...
 
 
 def ensure_store(ctx: ServiceContext) -> Store:
@@ -98,11 +99,17 @@ def _seed_sellers() -> None:
 def _seed_products(tiers: dict[str, RateTier]) -> dict[str, tuple[Product, ProductUnit]]:
     categories: dict[str, Category] = {}
     base_units: dict[str, tuple[Product, ProductUnit]] = {}
+    weighed = 0
     for demo in demo_products():
         category = categories.get(demo.category) or Category.create(name=demo.category)
         categories[demo.category] = category
+        scale_code = None
+        if demo.base_unit == "kg":  # loose goods get the item code a label-printing scale prints (21.....)
+            weighed += 1
+            scale_code = f"{DEMO_SCALE_CODE_START + weighed:05d}"
         product = Product.create(
-            sku=demo.sku, name=demo.name, category=category, hsn_code=demo.hsn_code, base_unit=demo.base_unit
+            sku=demo.sku, name=demo.name, category=category, hsn_code=demo.hsn_code, base_unit=demo.base_unit,
+            scale_code=scale_code,
         )
         ProductGstRate.insert_many([
             {"product": product.id, "rate_bp": rate.rate_bp, "cess_bp": rate.cess_bp,

@@ -287,3 +287,11 @@ def test_every_screen_hears_store_wide_news_such_as_sync_progress(
     screen.get_received()
     demo_ctx.bus.publish("sync.status", {"backlog": 12, "sent_per_s": 3.5})
     assert [(e["name"], e["args"][0]["backlog"]) for e in screen.get_received()] == [("sync", 12)]
+
+
+def test_demo_loose_goods_carry_scale_codes_so_a_label_sells_at_once(cashier: FlaskClient) -> None:
+    code = Product.get(Product.sku == KG_ITEM.sku).scale_code
+    assert code is not None and len(code) == 5
+    label = make_scale_label(DEFAULT_SCALE_RULES[0], code, 750)
+    line = post(cashier, f"/api/v1/carts/{cart_of(cashier)['id']}/scan", {"code": label})["lines"][0]
+    assert (line["sku"], line["quantity_milli"]) == (KG_ITEM.sku, 750)
