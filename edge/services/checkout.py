@@ -14,7 +14,7 @@ from edge.domain.gst import LineTax, TaxSummaryRow, tax_summary
 from edge.domain.payments import Method, PaymentLine, amount_paid, balance_due, line_from_record, take_payment
 from edge.domain.series import SeriesState, check_prefix, financial_year, issue
 from edge.services.audit import record_audit
-from edge.services.carts import _cart, _check_version, price_cart, sale_date
+from edge.services.carts import REFERENCE_TTL_S, _cart, _check_version, price_cart, sale_date
 from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput
 from edge.services.records import by_uuid
@@ -32,6 +32,7 @@ from edge.store.models import (
     RegisterSession,
     Till,
     User,
+    new_uuid,
 )
 from edge.store.outbox import enqueue
 
@@ -130,7 +131,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         priced = price_cart(ctx, cart, user)
         if not priced.lines:
             raise InvalidInput("the cart is empty", "cart", code="empty_cart")
-        seller, _ = registration_on(on)
+        seller, _ = ctx.cached(f"registration:{on}", REFERENCE_TTL_S, lambda: registration_on(on))
         till: Till = cart.till
         series, number = _next_invoice_number(ctx.db, till, on)
         customer: Customer | None = cart.customer if cart.customer_id else None
@@ -153,10 +154,11 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
             sgst_paise=sale.sgst_paise, igst_paise=sale.igst_paise, cess_paise=sale.cess_paise,
             round_off_paise=sale.round_off_paise, total_paise=sale.grand_total_paise, issued_at=now,
         )
+        rows = []
         for index, (line, priced_line) in enumerate(zip(priced.lines, sale.lines, strict=True), start=1):
             pricing = priced.products[line.product_id].pricing
-            InvoiceLine.create(
-                invoice=invoice, line_no=index, product=line.product_id, product_name=pricing.name,
+            rows.append(dict(
+                uuid=new_uuid(), invoice=invoice.id, line_no=index, product=line.product_id, product_name=pricing.name,
                 hsn_code=pricing.hsn_code, unit_kind=line.unit.kind, unit_name=line.unit.name,
                 unit_factor_milli=line.unit.factor_milli, quantity_milli=line.quantity_milli,
                 rate_paise=priced_line.rate_paise, rate_tier=priced_line.tier.value,
@@ -165,7 +167,8 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
                 cgst_paise=priced_line.tax.cgst_paise, sgst_paise=priced_line.tax.sgst_paise,
                 igst_paise=priced_line.tax.igst_paise, cess_bp=pricing.gst.cess_bp,
                 cess_paise=priced_line.tax.cess_paise, total_paise=priced_line.total_paise,
-            )
+            ))
+        InvoiceLine.insert_many(rows).execute()  # one statement for every line
         if customer:
             CustomerLedgerEntry.create(customer=customer, at=now, kind="invoice", invoice=invoice,
                                        amount_paise=invoice.total_paise, note=number)
