@@ -345,8 +345,9 @@ def test_stop_publishes_stopped_and_closes_the_port(
     recorder.weight(100)
     driver.stop()
     recorder.status("stopped")
-    with SerialLink(sim.path, LinkSettings(bytesize=7, parity="E")):  # free again: exclusive open works
-        pass
+    assert driver.status["status"] == "stopped"
+    with SerialLink(sim.path, LinkSettings(bytesize=7, parity="E")) as link:  # free again: exclusive open works
+        assert link.is_open
 
 
 # --- the link itself ----------------------------------------------------------------------------------------

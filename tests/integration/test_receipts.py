@@ -155,7 +155,9 @@ def test_b2b_credit_receipt_with_upi_qr_equals_its_golden_file(cashier: FlaskCli
     summary = sell(cashier, [str(CASE.barcode)], on_account, customer=OTHER_STATE_B2B.code)
     document = document_of(demo_ctx, summary)
     job = receipts.queue_print(demo_ctx, summary["id"], vpa=VPA)
-    check_golden("receipt_b2b_credit_80mm.txt", receipts.text_receipt(document, 42, tz=TZ, vpa=VPA).encode())
+    text = receipts.text_receipt(document, 42, tz=TZ, vpa=VPA)
+    assert OTHER_STATE_B2B.gstin in text and job.status == "queued"
+    check_golden("receipt_b2b_credit_80mm.txt", text.encode())
     check_golden("receipt_b2b_credit_80mm.bin", bytes(job.payload))
 
 

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,8 +35,8 @@ from edge.domain.attendance import (
     week_start,
     weekly_overtime,
 )
-from edge.domain.errors import RuleError
 from edge.domain.leave import LeaveDay
+from tests.unit.rules import refusal
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -49,11 +48,6 @@ A_PAIRS = ShiftRule("A", time(6, 0), time(14, 0), 30, 10, 10, 60, hours_mode=Hou
 
 TUE = date(2026, 3, 10)
 WED = date(2026, 3, 11)
-
-
-def refused(code: str, field: str | None) -> pytest.RaisesExc[RuleError]:
-    """Expect a RuleError with exactly this code and field."""
-    return pytest.raises(RuleError, check=lambda exc: exc.code == code and exc.field == field)
 
 
 def ist(text: str) -> datetime:
@@ -79,26 +73,27 @@ def test_shift_lengths_and_the_night_shift_window() -> None:
 
 
 def test_shift_rules_are_checked() -> None:
-    with refused("zero_length", "end"):
-        ShiftRule("X", time(6), time(6))
-    with refused("out_of_range", "break_minutes"):
-        ShiftRule("X", time(6), time(7), break_minutes=60)
-    with refused("out_of_range", "absent_minutes"):
-        ShiftRule("X", time(6), time(14), half_day_minutes=100, absent_minutes=120)
-    with refused("out_of_range", "grace_late_minutes"):
-        ShiftRule("X", time(6), time(14), grace_late_minutes=-1)
-    with refused("invalid_choice", "hours_mode"):
-        ShiftRule("X", time(6), time(14), hours_mode="sometimes")  # type: ignore[arg-type]
+    assert refusal(lambda: ShiftRule("X", time(6), time(6))) == ("zero_length", "end")
+    assert refusal(lambda: ShiftRule("X", time(6), time(7), break_minutes=60)) == ("out_of_range", "break_minutes")
+    assert refusal(lambda: ShiftRule("X", time(6), time(14), half_day_minutes=100, absent_minutes=120)) == (
+        "out_of_range",
+        "absent_minutes",
+    )
+    assert refusal(lambda: ShiftRule("X", time(6), time(14), grace_late_minutes=-1)) == (
+        "out_of_range",
+        "grace_late_minutes",
+    )
+    assert refusal(lambda: ShiftRule("X", time(6), time(14), hours_mode="sometimes")) == (
+        "invalid_choice",
+        "hours_mode",
+    )  # type: ignore[arg-type]
     assert ShiftRule("X", time(6), time(14), hours_mode="pairs").hours_mode is HoursMode.PAIRS  # type: ignore[arg-type]
 
 
 def test_punches_are_naive_utc_with_a_known_source() -> None:
-    with refused("naive_utc_required", "at"):
-        PunchIn(datetime(2026, 3, 10, 6, 0, tzinfo=UTC))
-    with refused("invalid_choice", "source"):
-        PunchIn(datetime(2026, 3, 10, 6, 0), None, "carrier pigeon")  # type: ignore[arg-type]
-    with refused("invalid_choice", "direction"):
-        PunchIn(datetime(2026, 3, 10, 6, 0), "sideways")  # type: ignore[arg-type]
+    assert refusal(lambda: PunchIn(datetime(2026, 3, 10, 6, 0, tzinfo=UTC))) == ("naive_utc_required", "at")
+    assert refusal(lambda: PunchIn(datetime(2026, 3, 10, 6, 0), None, "carrier pigeon")) == ("invalid_choice", "source")  # type: ignore[arg-type]
+    assert refusal(lambda: PunchIn(datetime(2026, 3, 10, 6, 0), "sideways")) == ("invalid_choice", "direction")  # type: ignore[arg-type]
     assert PunchIn(datetime(2026, 3, 10), "in", "app").direction is Direction.IN  # type: ignore[arg-type]
 
 
@@ -112,8 +107,12 @@ def test_a_double_tap_within_the_window_is_one_punch() -> None:
 
 
 def test_the_window_is_inclusive_and_counts_from_the_last_kept_punch() -> None:
-    taps = [punch("2026-03-10 06:00:00"), punch("2026-03-10 06:00:40"), punch("2026-03-10 06:01:00"),
-            punch("2026-03-10 06:01:01")]
+    taps = [
+        punch("2026-03-10 06:00:00"),
+        punch("2026-03-10 06:00:40"),
+        punch("2026-03-10 06:01:00"),
+        punch("2026-03-10 06:01:01"),
+    ]
     assert dedupe(taps, 60) == [taps[0], taps[3]]
 
 
@@ -182,12 +181,14 @@ def test_an_out_punch_alone_flags_missing_in() -> None:
 
 
 def test_alternation_and_explicit_directions() -> None:
-    p = [punch("2026-03-10 06:00"), punch("2026-03-10 10:00"), punch("2026-03-10 10:30"),
-         punch("2026-03-10 14:00")]
+    p = [punch("2026-03-10 06:00"), punch("2026-03-10 10:00"), punch("2026-03-10 10:30"), punch("2026-03-10 14:00")]
     assert pair(p).pairs == (PunchPair(p[0].at, p[1].at), PunchPair(p[2].at, p[3].at))
     assert pair(p).flags == ()
-    two_ins = [punch("2026-03-10 06:00", Direction.IN), punch("2026-03-10 10:30", Direction.IN),
-               punch("2026-03-10 14:00")]
+    two_ins = [
+        punch("2026-03-10 06:00", Direction.IN),
+        punch("2026-03-10 10:30", Direction.IN),
+        punch("2026-03-10 14:00"),
+    ]
     result = pair(two_ins)
     assert result.pairs == (PunchPair(two_ins[0].at, None), PunchPair(two_ins[1].at, two_ins[2].at))
     assert result.flags == (Flag.MISSING_OUT,)
@@ -210,8 +211,14 @@ def test_example_missing_out_punch_then_corrected() -> None:
     day = day_attendance(TUE, A, [came], tz=IST)
     assert (day.status, day.worked_minutes, day.flags) == (DayStatus.ABSENT, 0, (Flag.MISSING_OUT,))
     assert day.late_minutes == 0  # 4 minutes, within the 10-minute grace
-    fix = correct_punch(None, PunchIn(ist("2026-03-10 14:02"), Direction.OUT), reason="forgot to punch out",
-                        by_role="hr", employee_id="E0007", by_employee_id="E0250")
+    fix = correct_punch(
+        None,
+        PunchIn(ist("2026-03-10 14:02"), Direction.OUT),
+        reason="forgot to punch out",
+        by_role="hr",
+        employee_id="E0007",
+        by_employee_id="E0250",
+    )
     assert fix.replacement is not None and fix.replacement.source is PunchSource.MANUAL
     day = day_attendance(TUE, A, apply_corrections([came], [fix]), tz=IST)
     # 06:04 -> 14:02 = 478 min, less the 30 min break = 448.
@@ -219,8 +226,13 @@ def test_example_missing_out_punch_then_corrected() -> None:
 
 
 def test_example_double_tap_in_pairs_mode() -> None:
-    taps = [punch("2026-03-10 05:57:10"), punch("2026-03-10 05:57:40", source=PunchSource.FINGERPRINT),
-            punch("2026-03-10 10:00"), punch("2026-03-10 10:30"), punch("2026-03-10 14:00")]
+    taps = [
+        punch("2026-03-10 05:57:10"),
+        punch("2026-03-10 05:57:40", source=PunchSource.FINGERPRINT),
+        punch("2026-03-10 10:00"),
+        punch("2026-03-10 10:30"),
+        punch("2026-03-10 14:00"),
+    ]
     day = day_attendance(TUE, A_PAIRS, dedupe(taps, 60), tz=IST)
     # 06:00 -> 10:00 = 240, 10:30 -> 14:00 = 210; the 30-minute gap is the break, so nothing more is taken.
     assert (day.status, day.worked_minutes, day.overtime_minutes, day.flags) == (DayStatus.PRESENT, 450, 0, ())
@@ -231,11 +243,16 @@ def test_example_double_tap_in_pairs_mode() -> None:
 
 def test_example_a_holiday_worked_is_all_overtime() -> None:
     republic_day = date(2026, 1, 26)
-    day = day_attendance(republic_day, A, [punch("2026-01-26 06:00"), punch("2026-01-26 12:30")], tz=IST,
-                         is_holiday=True)
+    day = day_attendance(
+        republic_day, A, [punch("2026-01-26 06:00"), punch("2026-01-26 12:30")], tz=IST, is_holiday=True
+    )
     # 06:00 -> 12:30 = 390 min; break 30 (390 is past 5 h by 90) -> 360, every minute overtime.
     assert (day.status, day.day_type, day.worked_minutes, day.overtime_minutes) == (
-        DayStatus.HOLIDAY, DayType.HOLIDAY, 360, 360)
+        DayStatus.HOLIDAY,
+        DayType.HOLIDAY,
+        360,
+        360,
+    )
     assert (day.late_minutes, day.early_exit_minutes, day.scheduled_minutes, day.attended_milli) == (0, 0, 0, 0)
 
 
@@ -283,8 +300,10 @@ def test_the_break_is_taken_only_from_time_beyond_five_hours() -> None:
 
 def test_status_thresholds() -> None:
     came = punch("2026-03-10 06:00")
-    statuses = [day_attendance(TUE, A, [came, punch(leaving)], tz=IST).status
-                for leaving in ("2026-03-10 07:59", "2026-03-10 08:00", "2026-03-10 09:59", "2026-03-10 10:00")]
+    statuses = [
+        day_attendance(TUE, A, [came, punch(leaving)], tz=IST).status
+        for leaving in ("2026-03-10 07:59", "2026-03-10 08:00", "2026-03-10 09:59", "2026-03-10 10:00")
+    ]
     assert statuses == [DayStatus.ABSENT, DayStatus.HALF_DAY, DayStatus.HALF_DAY, DayStatus.PRESENT]
     assert day_attendance(TUE, A, [], tz=IST).status == DayStatus.ABSENT
 
@@ -298,20 +317,26 @@ def test_a_half_day_of_leave_and_half_a_day_worked() -> None:
 
 
 def test_work_on_a_leave_day_is_flagged() -> None:
-    day = day_attendance(TUE, A, [punch("2026-03-10 06:00"), punch("2026-03-10 14:00")], tz=IST,
-                         on_leave=LeaveDay(TUE, "CL", paid=True))
+    day = day_attendance(
+        TUE, A, [punch("2026-03-10 06:00"), punch("2026-03-10 14:00")], tz=IST, on_leave=LeaveDay(TUE, "CL", paid=True)
+    )
     assert (day.status, day.worked_minutes, day.flags) == (DayStatus.LEAVE, 450, (Flag.WORKED_ON_LEAVE,))
-    with refused("wrong_date", "on_leave"):
-        day_attendance(TUE, A, [], tz=IST, on_leave=LeaveDay(WED, "CL", paid=True))
+    assert refusal(lambda: day_attendance(TUE, A, [], tz=IST, on_leave=LeaveDay(WED, "CL", paid=True))) == (
+        "wrong_date",
+        "on_leave",
+    )
 
 
 def test_a_day_off_worked_is_weekend_overtime_and_leave_there_is_flagged() -> None:
     sunday = date(2026, 3, 15)
-    day = day_attendance(sunday, A, [punch("2026-03-15 05:30"), punch("2026-03-15 09:30")], tz=IST,
-                         is_weekly_off=True)
+    day = day_attendance(sunday, A, [punch("2026-03-15 05:30"), punch("2026-03-15 09:30")], tz=IST, is_weekly_off=True)
     # No schedule on a day off: counted from the first punch, 4 h, no break under 5 h.
     assert (day.status, day.day_type, day.worked_minutes, day.overtime_minutes) == (
-        DayStatus.OFF, DayType.WEEKEND, 240, 240)
+        DayStatus.OFF,
+        DayType.WEEKEND,
+        240,
+        240,
+    )
     no_shift = day_attendance(sunday, None, [], tz=IST, on_leave=LeaveDay(sunday, "CL", paid=True))
     assert (no_shift.status, no_shift.leave, no_shift.flags) == (DayStatus.OFF, None, (Flag.LEAVE_ON_DAY_OFF,))
 
@@ -340,8 +365,10 @@ def test_first_last_ignores_middle_punches_but_flags_the_ends() -> None:
 
 
 def test_weekly_overtime_takes_the_excess_from_the_latest_days() -> None:
-    week = [day_attendance(date(2026, 3, d), A, [punch(f"2026-03-{d:02d} 06:00"), punch(f"2026-03-{d:02d} 14:00")],
-                           tz=IST) for d in range(9, 15)]  # Monday 9 to Saturday 14 March, 450 min each
+    week = [
+        day_attendance(date(2026, 3, d), A, [punch(f"2026-03-{d:02d} 06:00"), punch(f"2026-03-{d:02d} 14:00")], tz=IST)
+        for d in range(9, 15)
+    ]  # Monday 9 to Saturday 14 March, 450 min each
     assert week_start(date(2026, 3, 14)) == date(2026, 3, 8)  # the week starts on Sunday
     result = weekly_overtime(list(reversed(week)), 2000)
     by_date = {day.work_date.day: day.overtime_minutes for day in result}
@@ -352,15 +379,13 @@ def test_weekly_overtime_takes_the_excess_from_the_latest_days() -> None:
     assert weekly_overtime(result, 2000) == result
     assert weekly_overtime(week, 0) == week
     assert weekly_overtime(week, 2880) == week
-    with refused("duplicate_date", "days"):
-        weekly_overtime([week[0], week[0]], 2000)
+    assert refusal(lambda: weekly_overtime([week[0], week[0]], 2000)) == ("duplicate_date", "days")
 
 
 def test_overtime_multipliers_per_kind_of_day() -> None:
     policy = OvertimePolicy(weekday_multiplier_bp=15000, weekend_multiplier_bp=20000, holiday_multiplier_bp=30000)
     assert [policy.multiplier_bp(kind) for kind in DayType] == [15000, 20000, 30000]
-    with refused("out_of_range", "week_starts_on"):
-        OvertimePolicy(week_starts_on=7)
+    assert refusal(lambda: OvertimePolicy(week_starts_on=7)) == ("out_of_range", "week_starts_on")
 
 
 # --- corrections --------------------------------------------------------------------------------------
@@ -369,38 +394,47 @@ def test_overtime_multipliers_per_kind_of_day() -> None:
 def test_corrections_need_hr_or_a_manager_a_reason_and_someone_else() -> None:
     original = punch("2026-03-10 06:40")
     moved = PunchIn(ist("2026-03-10 06:00"))
-    with refused("not_allowed", "by_role"):
-        correct_punch(original, moved, reason="clock was wrong", by_role="cashier", employee_id="E1",
-                      by_employee_id="E2")
-    with refused("own_record", "by_employee_id"):
-        correct_punch(original, moved, reason="clock was wrong", by_role="hr", employee_id="E1", by_employee_id="E1")
-    with refused("reason_required", "reason"):
-        correct_punch(original, moved, reason="  ", by_role="hr", employee_id="E1", by_employee_id="E2")
-    with refused("nothing_to_correct", "replacement"):
-        correct_punch(None, None, reason="x", by_role="hr", employee_id="E1", by_employee_id="E2")
-    fix = correct_punch(original, moved, reason=" clock was wrong ", by_role="manager", employee_id="E1",
-                        by_employee_id=None)
+    assert refusal(
+        lambda: correct_punch(
+            original, moved, reason="clock was wrong", by_role="cashier", employee_id="E1", by_employee_id="E2"
+        )
+    ) == ("not_allowed", "by_role")
+    assert refusal(
+        lambda: correct_punch(
+            original, moved, reason="clock was wrong", by_role="hr", employee_id="E1", by_employee_id="E1"
+        )
+    ) == ("own_record", "by_employee_id")
+    assert refusal(
+        lambda: correct_punch(original, moved, reason="  ", by_role="hr", employee_id="E1", by_employee_id="E2")
+    ) == ("reason_required", "reason")
+    assert refusal(
+        lambda: correct_punch(None, None, reason="x", by_role="hr", employee_id="E1", by_employee_id="E2")
+    ) == ("nothing_to_correct", "replacement")
+    fix = correct_punch(
+        original, moved, reason=" clock was wrong ", by_role="manager", employee_id="E1", by_employee_id=None
+    )
     assert (fix.reason, fix.by_role) == ("clock was wrong", "manager")
-    void = correct_punch(original, None, reason="tapped for a colleague", by_role="hr", employee_id="E1",
-                         by_employee_id="E2")
+    void = correct_punch(
+        original, None, reason="tapped for a colleague", by_role="hr", employee_id="E1", by_employee_id="E2"
+    )
     assert apply_corrections([original], [fix]) == [PunchIn(moved.at, None, PunchSource.MANUAL)]
     assert apply_corrections([original], [void]) == []
-    with refused("unknown_punch", "original"):
-        apply_corrections([], [void])
+    assert refusal(lambda: apply_corrections([], [void])) == ("unknown_punch", "original")
 
 
 # --- properties ---------------------------------------------------------------------------------------
 
-_shifts = st.sampled_from([A, B, C, A_PAIRS, ShiftRule("N", time(21, 0), time(5, 0), 45, 5, 5, 90,
-                                                        hours_mode=HoursMode.PAIRS)])
+_shifts = st.sampled_from(
+    [A, B, C, A_PAIRS, ShiftRule("N", time(21, 0), time(5, 0), 45, 5, 5, 90, hours_mode=HoursMode.PAIRS)]
+)
 _punches = st.lists(
-    st.tuples(st.integers(-3 * 3600, 36 * 3600), st.sampled_from([None, Direction.IN, Direction.OUT])),
-    max_size=12)
+    st.tuples(st.integers(-3 * 3600, 36 * 3600), st.sampled_from([None, Direction.IN, Direction.OUT])), max_size=12
+)
 
 
 @given(_shifts, _punches, st.booleans(), st.booleans(), st.sampled_from([None, False, True]))
 def test_worked_is_never_negative_nor_more_than_first_to_last_punch(
-        shift: ShiftRule, raw: list[tuple[int, Direction | None]], holiday: bool, off: bool, leave: bool | None
+    shift: ShiftRule, raw: list[tuple[int, Direction | None]], holiday: bool, off: bool, leave: bool | None
 ) -> None:
     base = datetime(2026, 3, 10)
     punches = [PunchIn(base + timedelta(seconds=s), d) for s, d in raw]

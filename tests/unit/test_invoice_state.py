@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.domain.errors import RuleError
 from edge.domain.invoice_state import (
     InvoiceStatus,
     StoredStatus,
@@ -27,16 +26,12 @@ from edge.domain.payments import (
     refund,
     take_payment,
 )
+from tests.unit.rules import refusal
 
 BILL = 1_234_56  # ₹1,234.56
 DUE = date(2026, 4, 30)
 ON_DUE = DUE
 DAY_AFTER = DUE + timedelta(days=1)
-
-
-def refused(code: str, field: str | None) -> pytest.RaisesExc[RuleError]:
-    """Expect a RuleError with exactly this code and field."""
-    return pytest.raises(RuleError, check=lambda exc: exc.code == code and exc.field == field)
 
 
 def test_status_follows_the_payments_of_the_worked_bill() -> None:
@@ -85,8 +80,7 @@ def test_cancelled_wins_and_draft_stays_draft() -> None:
 
 
 def test_unknown_stored_status_is_refused() -> None:
-    with refused("unknown_status", "status"):
-        derive_status("paid", BILL, [], None, ON_DUE)
+    assert refusal(lambda: derive_status("paid", BILL, [], None, ON_DUE)) == ("unknown_status", "status")
 
 
 # --- transitions ------------------------------------------------------------------------------------
@@ -94,10 +88,8 @@ def test_unknown_stored_status_is_refused() -> None:
 
 def test_issue_only_from_draft() -> None:
     assert issue("draft") is StoredStatus.ISSUED
-    with refused("already_issued", "status"):
-        issue(StoredStatus.ISSUED)
-    with refused("invoice_cancelled", "status"):
-        issue("cancelled")
+    assert refusal(lambda: issue(StoredStatus.ISSUED)) == ("already_issued", "status")
+    assert refusal(lambda: issue("cancelled")) == ("invoice_cancelled", "status")
 
 
 @pytest.mark.parametrize("stored", ["draft", "issued"])
@@ -107,8 +99,7 @@ def test_cancel_with_a_reason_and_nothing_paid(stored: str) -> None:
 
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
 def test_cancel_needs_a_reason(reason: str) -> None:
-    with refused("reason_required", "reason"):
-        cancel("issued", reason, [])
+    assert refusal(lambda: cancel("issued", reason, [])) == ("reason_required", "reason")
 
 
 def test_reason_is_stored_trimmed() -> None:
@@ -117,11 +108,9 @@ def test_reason_is_stored_trimmed() -> None:
 
 def test_cancel_a_paid_invoice_only_after_refunding_it() -> None:
     lines = [take_payment(BILL, [], Method.UPI, 500_00).line]
-    with refused("refund_first", None):
-        cancel("issued", "wrong items billed", lines)
+    assert refusal(lambda: cancel("issued", "wrong items billed", lines)) == ("refund_first", None)
     lines.append(refund(BILL, lines, Method.UPI, 400_00))
-    with refused("refund_first", None):
-        cancel("issued", "wrong items billed", lines)
+    assert refusal(lambda: cancel("issued", "wrong items billed", lines)) == ("refund_first", None)
     lines.append(refund(BILL, lines, Method.CASH, 100_00))
     assert amount_paid(lines) == 0
     assert cancel("issued", "wrong items billed", lines) is StoredStatus.CANCELLED
@@ -129,15 +118,13 @@ def test_cancel_a_paid_invoice_only_after_refunding_it() -> None:
 
 def test_cancel_waits_for_a_payment_in_flight() -> None:
     pending = PaymentLine(Method.UPI, BILL, status=PaymentStatus.PENDING)
-    with refused("payment_pending", None):
-        cancel("issued", "customer left", [pending])
+    assert refusal(lambda: cancel("issued", "customer left", [pending])) == ("payment_pending", None)
 
 
 def test_refund_in_flight_still_blocks_cancel() -> None:
     card = PaymentLine(Method.CARD, BILL)
     pending_refund = PaymentLine(Method.CARD, BILL, kind=PaymentKind.REFUND, status=PaymentStatus.PENDING)
-    with refused("refund_first", None):
-        cancel("issued", "returned", [card, pending_refund])
+    assert refusal(lambda: cancel("issued", "returned", [card, pending_refund])) == ("refund_first", None)
 
 
 def test_credit_sale_with_nothing_received_can_be_cancelled() -> None:
@@ -146,33 +133,34 @@ def test_credit_sale_with_nothing_received_can_be_cancelled() -> None:
 
 
 def test_cancelled_invoice_cannot_be_cancelled_again() -> None:
-    with refused("already_cancelled", "status"):
-        cancel("cancelled", "again", [])
+    assert refusal(lambda: cancel("cancelled", "again", [])) == ("already_cancelled", "status")
 
 
 def test_payment_only_on_an_issued_invoice() -> None:
     check_can_take_payment("issued")
-    with refused("invoice_draft", "status"):
-        check_can_take_payment("draft")
-    with refused("invoice_cancelled", "status"):
-        check_can_take_payment(StoredStatus.CANCELLED)
+    assert refusal(lambda: check_can_take_payment("draft")) == ("invoice_draft", "status")
+    assert refusal(lambda: check_can_take_payment(StoredStatus.CANCELLED)) == ("invoice_cancelled", "status")
 
 
 # --- properties -------------------------------------------------------------------------------------
 
-lines = st.lists(st.builds(
-    PaymentLine,
-    method=st.sampled_from(list(Method)),
-    amount_paise=st.integers(min_value=1, max_value=5_00_000_00),
-    kind=st.sampled_from(list(PaymentKind)),
-    status=st.sampled_from(list(PaymentStatus)),
-), max_size=8)
+lines = st.lists(
+    st.builds(
+        PaymentLine,
+        method=st.sampled_from(list(Method)),
+        amount_paise=st.integers(min_value=1, max_value=5_00_000_00),
+        kind=st.sampled_from(list(PaymentKind)),
+        status=st.sampled_from(list(PaymentStatus)),
+    ),
+    max_size=8,
+)
 days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
 
 
 @given(st.integers(min_value=0, max_value=10_00_000_00), lines, st.none() | days, days)
 def test_issued_invoice_is_paid_exactly_when_paid_reaches_the_total(
-        total: int, payments: list[PaymentLine], due: date | None, today: date) -> None:
+    total: int, payments: list[PaymentLine], due: date | None, today: date
+) -> None:
     status = derive_status("issued", total, payments, due, today)
     paid = amount_paid(payments)
     assert (status is InvoiceStatus.PAID) == (paid >= total)

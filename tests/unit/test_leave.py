@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.domain.errors import RuleError
 from edge.domain.leave import (
     Accrual,
     Decision,
@@ -25,19 +24,16 @@ from edge.domain.leave import (
     request_days,
     used_milli,
 )
+from tests.unit.rules import refusal
 
 CASUAL = LeaveTypeRule("CL", paid=True, annual_days_milli=12_000, accrual=Accrual.YEARLY)
-EARNED = LeaveTypeRule("EL", paid=True, annual_days_milli=15_000, accrual=Accrual.MONTHLY,
-                       carry_forward_max_milli=30_000)
+EARNED = LeaveTypeRule(
+    "EL", paid=True, annual_days_milli=15_000, accrual=Accrual.MONTHLY, carry_forward_max_milli=30_000
+)
 UNPAID = LeaveTypeRule("LWP", paid=False)
 HOLI = date(2026, 3, 4)
 SUNDAY = 6
 NOW = datetime(2026, 3, 2, 5, 0)
-
-
-def refused(code: str, field: str | None) -> pytest.RaisesExc[RuleError]:
-    """Expect a RuleError with exactly this code and field."""
-    return pytest.raises(RuleError, check=lambda exc: exc.code == code and exc.field == field)
 
 
 # --- accrual and balance ------------------------------------------------------------------------------
@@ -52,8 +48,7 @@ def test_yearly_leave_is_credited_on_the_first_of_january() -> None:
 def test_monthly_leave_is_a_twelfth_on_the_first_of_each_month_rounded_down_cumulatively() -> None:
     assert [accrued(EARNED, 2026, date(2026, month, 1)) for month in (1, 2, 3, 12)] == [1250, 2500, 3750, 15_000]
     seven = LeaveTypeRule("SL", annual_days_milli=7_000, accrual=Accrual.MONTHLY)
-    assert [accrued(seven, 2026, date(2026, month, 28)) for month in (1, 2, 3, 11, 12)] == [
-        583, 1166, 1750, 6416, 7000]
+    assert [accrued(seven, 2026, date(2026, month, 28)) for month in (1, 2, 3, 11, 12)] == [583, 1166, 1750, 6416, 7000]
 
 
 def test_joining_in_the_year_counts_months_from_the_joining_month() -> None:
@@ -75,9 +70,13 @@ def test_carry_forward_is_capped_and_never_negative() -> None:
 def test_balance_is_carried_plus_accrued_less_used_and_pending() -> None:
     view = balance(EARNED, 2026, date(2026, 4, 15), used_milli=2_000, carried_milli=5_500, pending_milli=1_000)
     assert (view.carried_milli, view.accrued_milli, view.used_milli, view.pending_milli, view.available_milli) == (
-        5_500, 5_000, 2_000, 1_000, 7_500)
-    with refused("out_of_range", "used_milli"):
-        balance(EARNED, 2026, date(2026, 4, 15), used_milli=-1)
+        5_500,
+        5_000,
+        2_000,
+        1_000,
+        7_500,
+    )
+    assert refusal(lambda: balance(EARNED, 2026, date(2026, 4, 15), used_milli=-1)) == ("out_of_range", "used_milli")
 
 
 @given(st.integers(0, 366_000), st.integers(1, 12))
@@ -98,24 +97,47 @@ def test_a_request_counts_working_days_only() -> None:
 
 
 def test_bad_requests_are_refused() -> None:
-    with refused("half_day_one_date", "half_day"):
-        request_days(date(2026, 3, 5), date(2026, 3, 6), True, set())
-    with refused("no_working_days", "start_date"):
-        request_days(HOLI, HOLI, False, {HOLI})
-    with refused("period_reversed", "end_date"):
-        request_days(date(2026, 3, 6), date(2026, 3, 5), False, set())
-    with refused("spans_years", "end_date"):
-        new_request("E1", UNPAID, date(2026, 12, 30), date(2027, 1, 2))
-    with refused("employee_required", "employee_id"):
-        new_request("", UNPAID, date(2026, 3, 5), date(2026, 3, 5))
+    assert refusal(lambda: request_days(date(2026, 3, 5), date(2026, 3, 6), True, set())) == (
+        "half_day_one_date",
+        "half_day",
+    )
+    assert refusal(lambda: request_days(HOLI, HOLI, False, {HOLI})) == ("no_working_days", "start_date")
+    assert refusal(lambda: request_days(date(2026, 3, 6), date(2026, 3, 5), False, set())) == (
+        "period_reversed",
+        "end_date",
+    )
+    assert refusal(lambda: new_request("E1", UNPAID, date(2026, 12, 30), date(2027, 1, 2))) == (
+        "spans_years",
+        "end_date",
+    )
+    assert refusal(lambda: new_request("", UNPAID, date(2026, 3, 5), date(2026, 3, 5))) == (
+        "employee_required",
+        "employee_id",
+    )
 
 
 def test_paid_leave_beyond_the_balance_is_refused_unpaid_is_not() -> None:
-    with refused("insufficient_balance", "days_milli"):
-        new_request("E1", CASUAL, date(2026, 3, 2), date(2026, 3, 8), holidays={HOLI}, off_weekdays={SUNDAY},
-                    available_milli=4_500)
-    request = new_request("E1", CASUAL, date(2026, 3, 2), date(2026, 3, 8), holidays={HOLI},
-                          off_weekdays={SUNDAY}, available_milli=5_000, reason=" family wedding ")
+    assert refusal(
+        lambda: new_request(
+            "E1",
+            CASUAL,
+            date(2026, 3, 2),
+            date(2026, 3, 8),
+            holidays={HOLI},
+            off_weekdays={SUNDAY},
+            available_milli=4_500,
+        )
+    ) == ("insufficient_balance", "days_milli")
+    request = new_request(
+        "E1",
+        CASUAL,
+        date(2026, 3, 2),
+        date(2026, 3, 8),
+        holidays={HOLI},
+        off_weekdays={SUNDAY},
+        available_milli=5_000,
+        reason=" family wedding ",
+    )
     assert (request.days_milli, request.status, request.reason) == (5_000, LeaveStatus.PENDING, "family wedding")
     unpaid = new_request("E1", UNPAID, date(2026, 3, 2), date(2026, 3, 3), available_milli=0)
     assert unpaid.days_milli == 2_000
@@ -126,59 +148,90 @@ def test_paid_leave_beyond_the_balance_is_refused_unpaid_is_not() -> None:
 
 def test_hr_or_a_manager_approves_or_rejects() -> None:
     request = new_request("E1", CASUAL, date(2026, 3, 12), date(2026, 3, 12), available_milli=12_000)
-    approved = decide(request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW,
-                      available_milli=12_000)
+    approved = decide(
+        request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW, available_milli=12_000
+    )
     assert (approved.status, approved.decided_by_role, approved.decided_at) == (LeaveStatus.APPROVED, "hr", NOW)
-    rejected = decide(request, Decision.REJECT, rule=CASUAL, by_role="manager", by_employee_id=None, at=NOW,
-                      note="stock count that day")
+    rejected = decide(
+        request,
+        Decision.REJECT,
+        rule=CASUAL,
+        by_role="manager",
+        by_employee_id=None,
+        at=NOW,
+        note="stock count that day",
+    )
     assert (rejected.status, rejected.decision_note) == (LeaveStatus.REJECTED, "stock count that day")
-    with refused("not_pending", "status"):
-        decide(approved, Decision.REJECT, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW)
+    assert refusal(
+        lambda: decide(approved, Decision.REJECT, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW)
+    ) == ("not_pending", "status")
 
 
 @pytest.mark.parametrize("role", ["employee", "cashier", "admin"])
 def test_other_roles_cannot_decide(role: str) -> None:
     request = new_request("E1", CASUAL, date(2026, 3, 12), date(2026, 3, 12), available_milli=12_000)
-    with refused("not_allowed", "by_role"):
-        decide(request, Decision.APPROVE, rule=CASUAL, by_role=role, by_employee_id="E9", at=NOW,
-               available_milli=12_000)
+    assert refusal(
+        lambda: decide(
+            request, Decision.APPROVE, rule=CASUAL, by_role=role, by_employee_id="E9", at=NOW, available_milli=12_000
+        )
+    ) == ("not_allowed", "by_role")
 
 
 def test_nobody_decides_their_own_leave_and_approval_checks_the_balance_again() -> None:
     request = new_request("E1", CASUAL, date(2026, 3, 12), date(2026, 3, 12), available_milli=12_000)
-    with refused("own_request", "by_employee_id"):
-        decide(request, Decision.APPROVE, rule=CASUAL, by_role="manager", by_employee_id="E1", at=NOW,
-               available_milli=12_000)
-    with refused("insufficient_balance", "days_milli"):
-        decide(request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW,
-               available_milli=500)
-    with refused("wrong_type", "leave_type"):
-        decide(request, Decision.APPROVE, rule=EARNED, by_role="hr", by_employee_id="E9", at=NOW,
-               available_milli=12_000)
+    assert refusal(
+        lambda: decide(
+            request,
+            Decision.APPROVE,
+            rule=CASUAL,
+            by_role="manager",
+            by_employee_id="E1",
+            at=NOW,
+            available_milli=12_000,
+        )
+    ) == ("own_request", "by_employee_id")
+    assert refusal(
+        lambda: decide(
+            request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW, available_milli=500
+        )
+    ) == ("insufficient_balance", "days_milli")
+    assert refusal(
+        lambda: decide(
+            request, Decision.APPROVE, rule=EARNED, by_role="hr", by_employee_id="E9", at=NOW, available_milli=12_000
+        )
+    ) == ("wrong_type", "leave_type")
     # Rejecting needs no balance.
     assert decide(request, Decision.REJECT, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW).status == (
-        LeaveStatus.REJECTED)
+        LeaveStatus.REJECTED
+    )
 
 
 def test_cancelling() -> None:
     request = new_request("E1", CASUAL, date(2026, 3, 12), date(2026, 3, 12), available_milli=12_000)
     assert cancel(request, by_role="employee", by_employee_id="E1", at=NOW).status == LeaveStatus.CANCELLED
-    approved = decide(request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW,
-                      available_milli=12_000)
-    with refused("not_allowed", "by_role"):
-        cancel(approved, by_role="employee", by_employee_id="E1", at=NOW)
+    approved = decide(
+        request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW, available_milli=12_000
+    )
+    assert refusal(lambda: cancel(approved, by_role="employee", by_employee_id="E1", at=NOW)) == (
+        "not_allowed",
+        "by_role",
+    )
     cancelled = cancel(approved, by_role="hr", by_employee_id="E9", at=NOW, note="came to work")
     assert cancelled.status == LeaveStatus.CANCELLED
-    with refused("not_cancellable", "status"):
-        cancel(cancelled, by_role="hr", by_employee_id="E9", at=NOW)
+    assert refusal(lambda: cancel(cancelled, by_role="hr", by_employee_id="E9", at=NOW)) == (
+        "not_cancellable",
+        "status",
+    )
 
 
 def test_approved_leave_becomes_leave_days_and_counts_as_used() -> None:
-    request = new_request("E1", CASUAL, date(2026, 3, 2), date(2026, 3, 8), holidays={HOLI},
-                          off_weekdays={SUNDAY}, available_milli=12_000)
+    request = new_request(
+        "E1", CASUAL, date(2026, 3, 2), date(2026, 3, 8), holidays={HOLI}, off_weekdays={SUNDAY}, available_milli=12_000
+    )
     assert leave_days(request, CASUAL, {HOLI}, off_weekdays={SUNDAY}) == []
-    approved = decide(request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW,
-                      available_milli=12_000)
+    approved = decide(
+        request, Decision.APPROVE, rule=CASUAL, by_role="hr", by_employee_id="E9", at=NOW, available_milli=12_000
+    )
     days = leave_days(approved, CASUAL, {HOLI}, off_weekdays={SUNDAY})
     assert [day.work_date.day for day in days] == [2, 3, 5, 6, 7]
     assert days[0] == LeaveDay(date(2026, 3, 2), "CL", paid=True)
@@ -191,9 +244,6 @@ def test_approved_leave_becomes_leave_days_and_counts_as_used() -> None:
 
 
 def test_leave_types_are_checked() -> None:
-    with refused("code_required", "code"):
-        LeaveTypeRule(" ")
-    with refused("out_of_range", "annual_days_milli"):
-        LeaveTypeRule("X", annual_days_milli=-1)
-    with refused("invalid_choice", "accrual"):
-        LeaveTypeRule("X", accrual="weekly")  # type: ignore[arg-type]
+    assert refusal(lambda: LeaveTypeRule(" ")) == ("code_required", "code")
+    assert refusal(lambda: LeaveTypeRule("X", annual_days_milli=-1)) == ("out_of_range", "annual_days_milli")
+    assert refusal(lambda: LeaveTypeRule("X", accrual="weekly")) == ("invalid_choice", "accrual")  # type: ignore[arg-type]

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.domain.errors import RuleError
 from edge.domain.ledger import (
     EntryKind,
     LedgerEntry,
@@ -23,13 +22,9 @@ from edge.domain.ledger import (
     running,
     statement,
 )
+from tests.unit.rules import refusal
 
 IST = ZoneInfo("Asia/Kolkata")
-
-
-def refused(code: str, field: str | None) -> pytest.RaisesExc[RuleError]:
-    """Expect a RuleError with exactly this code and field."""
-    return pytest.raises(RuleError, check=lambda exc: exc.code == code and exc.field == field)
 
 
 def utc(text: str) -> datetime:
@@ -43,7 +38,8 @@ def utc(text: str) -> datetime:
 def test_entries_carry_the_sign_of_what_the_customer_owes() -> None:
     at = utc("2026-04-10 06:00")
     assert entry_for_invoice(1_234_56, at, "S1/25-26/0042") == LedgerEntry(
-        at, EntryKind.INVOICE, 1_234_56, "S1/25-26/0042")
+        at, EntryKind.INVOICE, 1_234_56, "S1/25-26/0042"
+    )
     assert entry_for_payment(500_00, at, " UPI-4711 ").amount_paise == -500_00
     assert entry_for_payment(500_00, at, " UPI-4711 ").reference == "UPI-4711"
     assert entry_for_credit_note(234_56, at, "CN/26-27/0001").amount_paise == -234_56
@@ -61,44 +57,36 @@ def test_refund_paid_out_brings_an_advance_back_to_zero() -> None:
 
 def test_adjustment_needs_a_note_and_an_amount() -> None:
     at = utc("2026-04-10 06:00")
-    with refused("note_required", "note"):
-        entry_for_adjustment(10_00, at, "  ")
-    with refused("amount_zero", "amount_paise"):
-        entry_for_adjustment(0, at, "nothing")
+    assert refusal(lambda: entry_for_adjustment(10_00, at, "  ")) == ("note_required", "note")
+    assert refusal(lambda: entry_for_adjustment(0, at, "nothing")) == ("amount_zero", "amount_paise")
 
 
 def test_invoice_and_credit_note_need_their_number() -> None:
     at = utc("2026-04-10 06:00")
-    with refused("reference_required", "reference"):
-        entry_for_invoice(100_00, at, " ")
-    with refused("reference_required", "reference"):
-        entry_for_credit_note(100_00, at, "")
+    assert refusal(lambda: entry_for_invoice(100_00, at, " ")) == ("reference_required", "reference")
+    assert refusal(lambda: entry_for_credit_note(100_00, at, "")) == ("reference_required", "reference")
 
 
 @pytest.mark.parametrize("amount", [0, -100_00])
 def test_payment_credit_note_and_refund_amounts_are_positive(amount: int) -> None:
     at = utc("2026-04-10 06:00")
-    with refused("amount_not_positive", "amount_paise"):
-        entry_for_payment(amount, at, "x")
-    with refused("amount_not_positive", "amount_paise"):
-        entry_for_credit_note(amount, at, "CN1")
-    with refused("amount_not_positive", "amount_paise"):
-        entry_for_refund(amount, at, "x")
+    assert refusal(lambda: entry_for_payment(amount, at, "x")) == ("amount_not_positive", "amount_paise")
+    assert refusal(lambda: entry_for_credit_note(amount, at, "CN1")) == ("amount_not_positive", "amount_paise")
+    assert refusal(lambda: entry_for_refund(amount, at, "x")) == ("amount_not_positive", "amount_paise")
 
 
 def test_entry_with_the_wrong_sign_is_refused() -> None:
     at = utc("2026-04-10 06:00")
-    with refused("wrong_sign", "amount_paise"):
-        LedgerEntry(at, EntryKind.PAYMENT, 500_00)
-    with refused("wrong_sign", "amount_paise"):
-        LedgerEntry(at, EntryKind.INVOICE, -500_00)
-    with refused("wrong_sign", "amount_paise"):
-        entry_for_invoice(-1, at, "S1")
+    assert refusal(lambda: LedgerEntry(at, EntryKind.PAYMENT, 500_00)) == ("wrong_sign", "amount_paise")
+    assert refusal(lambda: LedgerEntry(at, EntryKind.INVOICE, -500_00)) == ("wrong_sign", "amount_paise")
+    assert refusal(lambda: entry_for_invoice(-1, at, "S1")) == ("wrong_sign", "amount_paise")
 
 
 def test_entry_time_must_be_naive_utc() -> None:
-    with refused("naive_utc_required", "at"):
-        entry_for_payment(1_00, datetime(2026, 4, 10, 6, 0, tzinfo=UTC), "x")
+    assert refusal(lambda: entry_for_payment(1_00, datetime(2026, 4, 10, 6, 0, tzinfo=UTC), "x")) == (
+        "naive_utc_required",
+        "at",
+    )
 
 
 # --- balance and running balance --------------------------------------------------------------------
@@ -111,7 +99,10 @@ def test_running_balance_in_time_order_keeping_equal_times_in_given_order() -> N
     older = entry_for_invoice(100_00, utc("2026-04-01 04:00"), "S1/0001")
     lines = running([invoice, upi, older])
     assert [(line.entry, line.balance_after_paise) for line in lines] == [
-        (older, 100_00), (invoice, 1_334_56), (upi, 834_56)]
+        (older, 100_00),
+        (invoice, 1_334_56),
+        (upi, 834_56),
+    ]
     assert lines[-1].balance_after_paise == balance([invoice, upi, older]) == 834_56
     assert running([]) == []
 
@@ -136,7 +127,10 @@ def test_april_statement_takes_days_in_india_not_utc() -> None:
     april = statement(book, date(2026, 4, 1), date(2026, 4, 30), IST)
     assert april.opening_paise == 3_500_00  # ₹1,000.00 + ₹2,500.00 from March
     assert [(line.entry.reference, line.balance_after_paise) for line in april.lines] == [
-        ("NEFT 1", 2_000_00), ("S1/26-27/0001", 3_234_56), ("CN/26-27/0001", 3_000_00)]
+        ("NEFT 1", 2_000_00),
+        ("S1/26-27/0001", 3_234_56),
+        ("CN/26-27/0001", 3_000_00),
+    ]
     assert april.lines[1].local_at == datetime(2026, 4, 1, 1, 30, tzinfo=IST)
     assert april.debits_paise == 1_234_56
     assert april.credits_paise == 1_734_56
@@ -159,21 +153,30 @@ def test_one_day_statement_and_a_quiet_period() -> None:
 
 
 def test_period_ending_before_it_starts_is_refused() -> None:
-    with refused("period_reversed", "end"):
-        statement(april_book(), date(2026, 4, 30), date(2026, 4, 1), IST)
+    assert refusal(lambda: statement(april_book(), date(2026, 4, 30), date(2026, 4, 1), IST)) == (
+        "period_reversed",
+        "end",
+    )
 
 
 # --- properties -------------------------------------------------------------------------------------
 
 times = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31, 23, 59))
-entries = st.lists(st.one_of(
-    st.builds(entry_for_invoice, st.integers(min_value=0, max_value=10_00_000_00), times, st.just("S1")),
-    st.builds(entry_for_payment, st.integers(min_value=1, max_value=10_00_000_00), times, st.just("P")),
-    st.builds(entry_for_credit_note, st.integers(min_value=1, max_value=10_00_000_00), times, st.just("CN")),
-    st.builds(entry_for_refund, st.integers(min_value=1, max_value=1_00_000_00), times, st.just("R")),
-    st.builds(entry_for_adjustment, st.integers(min_value=-1_00_000_00, max_value=1_00_000_00).filter(bool), times,
-              st.just("fix")),
-), max_size=30)
+entries = st.lists(
+    st.one_of(
+        st.builds(entry_for_invoice, st.integers(min_value=0, max_value=10_00_000_00), times, st.just("S1")),
+        st.builds(entry_for_payment, st.integers(min_value=1, max_value=10_00_000_00), times, st.just("P")),
+        st.builds(entry_for_credit_note, st.integers(min_value=1, max_value=10_00_000_00), times, st.just("CN")),
+        st.builds(entry_for_refund, st.integers(min_value=1, max_value=1_00_000_00), times, st.just("R")),
+        st.builds(
+            entry_for_adjustment,
+            st.integers(min_value=-1_00_000_00, max_value=1_00_000_00).filter(bool),
+            times,
+            st.just("fix"),
+        ),
+    ),
+    max_size=30,
+)
 days = st.dates(min_value=date(2024, 12, 25), max_value=date(2028, 1, 5))
 
 

@@ -25,13 +25,9 @@ from edge.domain.payments import (
     split_summary,
     take_payment,
 )
+from tests.unit.rules import refusal
 
 BILL = 1_234_56  # ₹1,234.56
-
-
-def refused(code: str, field: str | None) -> pytest.RaisesExc[RuleError]:
-    """Expect a RuleError with exactly this code and field."""
-    return pytest.raises(RuleError, check=lambda exc: exc.code == code and exc.field == field)
 
 
 # --- paying a bill ----------------------------------------------------------------------------------
@@ -76,76 +72,80 @@ def test_payment_after_the_bill_settles_what_is_left() -> None:
 @pytest.mark.parametrize("method", [Method.CARD, Method.UPI, Method.WALLET, Method.BANK_TRANSFER, Method.CREDIT])
 def test_non_cash_above_the_balance_is_refused(method: Method) -> None:
     upi = take_payment(BILL, [], Method.UPI, 500_00).line
-    with refused("overpayment", "amount_paise"):
-        take_payment(BILL, [upi], method, 734_57, has_customer=True)
+    assert refusal(lambda: take_payment(BILL, [upi], method, 734_57, has_customer=True)) == (
+        "overpayment",
+        "amount_paise",
+    )
     assert take_payment(BILL, [upi], method, 734_56, has_customer=True).line.amount_paise == 734_56
 
 
 @pytest.mark.parametrize("amount", [0, -1, -500_00])
 @pytest.mark.parametrize("method", list(Method))
 def test_zero_or_negative_amount_is_refused(method: Method, amount: int) -> None:
-    with refused("amount_not_positive", "amount_paise"):
-        take_payment(BILL, [], method, amount, has_customer=True)
+    assert refusal(lambda: take_payment(BILL, [], method, amount, has_customer=True)) == (
+        "amount_not_positive",
+        "amount_paise",
+    )
 
 
 def test_amount_in_floating_point_is_refused() -> None:
-    with refused("not_paise", "amount_paise"):
-        take_payment(BILL, [], Method.CASH, 12.5)  # type: ignore[arg-type]
+    assert refusal(lambda: take_payment(BILL, [], Method.CASH, 12.5)) == ("not_paise", "amount_paise")  # type: ignore[arg-type]
 
 
 def test_paying_a_settled_invoice_is_refused() -> None:
     paid = [take_payment(BILL, [], Method.CARD, BILL).line]
-    with refused("already_paid", None):
-        take_payment(BILL, paid, Method.CASH, 100_00)
+    assert refusal(lambda: take_payment(BILL, paid, Method.CASH, 100_00)) == ("already_paid", None)
 
 
 def test_zero_total_invoice_takes_no_payment() -> None:
-    with refused("already_paid", None):
-        take_payment(0, [], Method.CASH, 10_00)
+    assert refusal(lambda: take_payment(0, [], Method.CASH, 10_00)) == ("already_paid", None)
 
 
 def test_negative_total_is_refused() -> None:
-    with refused("total_negative", "total_paise"):
-        take_payment(-1_00, [], Method.CASH, 1_00)
-    with refused("total_negative", "total_paise"):
-        balance_due(-1_00, [])
+    assert refusal(lambda: take_payment(-1_00, [], Method.CASH, 1_00)) == ("total_negative", "total_paise")
+    assert refusal(lambda: balance_due(-1_00, [])) == ("total_negative", "total_paise")
 
 
 def test_tendered_is_only_for_cash() -> None:
-    with refused("tendered_not_cash", "tendered_paise"):
-        take_payment(BILL, [], Method.CARD, 500_00, tendered_paise=500_00)
-    with refused("tendered_not_cash", "tendered_paise"):
-        PaymentLine(Method.UPI, 500_00, tendered_paise=500_00)
+    assert refusal(lambda: take_payment(BILL, [], Method.CARD, 500_00, tendered_paise=500_00)) == (
+        "tendered_not_cash",
+        "tendered_paise",
+    )
+    assert refusal(lambda: PaymentLine(Method.UPI, 500_00, tendered_paise=500_00)) == (
+        "tendered_not_cash",
+        "tendered_paise",
+    )
 
 
 def test_tendered_below_the_amount_is_refused() -> None:
-    with refused("tendered_below_amount", "tendered_paise"):
-        take_payment(BILL, [], Method.CASH, 500_00, tendered_paise=200_00)
+    assert refusal(lambda: take_payment(BILL, [], Method.CASH, 500_00, tendered_paise=200_00)) == (
+        "tendered_below_amount",
+        "tendered_paise",
+    )
 
 
 def test_reference_is_trimmed_and_at_most_120_characters() -> None:
     assert take_payment(BILL, [], Method.UPI, 1_00, reference=" " + "R" * 120 + " ").line.reference == "R" * 120
-    with refused("reference_too_long", "reference"):
-        take_payment(BILL, [], Method.UPI, 1_00, reference="R" * 121)
+    assert refusal(lambda: take_payment(BILL, [], Method.UPI, 1_00, reference="R" * 121)) == (
+        "reference_too_long",
+        "reference",
+    )
 
 
 def test_unknown_method_is_refused() -> None:
-    with refused("unknown_method", "method"):
-        take_payment(BILL, [], "cheque", 1_00)  # type: ignore[arg-type]
+    assert refusal(lambda: take_payment(BILL, [], "cheque", 1_00)) == ("unknown_method", "method")  # type: ignore[arg-type]
 
 
 # --- on account (customer credit) -------------------------------------------------------------------
 
 
 def test_on_account_needs_a_customer() -> None:
-    with refused("credit_needs_customer", "customer"):
-        take_payment(BILL, [], Method.CREDIT, BILL)
+    assert refusal(lambda: take_payment(BILL, [], Method.CREDIT, BILL)) == ("credit_needs_customer", "customer")
 
 
 def test_on_account_within_the_credit_limit_settles_the_till_but_not_the_invoice() -> None:
     upi = take_payment(BILL, [], Method.UPI, 500_00).line
-    credit = take_payment(BILL, [upi], Method.CREDIT, 734_56, has_customer=True,
-                          credit_available_paise=1_000_00).line
+    credit = take_payment(BILL, [upi], Method.CREDIT, 734_56, has_customer=True, credit_available_paise=1_000_00).line
     lines = [upi, credit]
     assert left_to_tender(BILL, lines) == 0  # the sale is done at the till
     assert amount_paid(lines) == 500_00  # but only ₹500.00 was received
@@ -157,18 +157,22 @@ def test_on_account_within_the_credit_limit_settles_the_till_but_not_the_invoice
 
 
 def test_on_account_beyond_available_credit_is_refused() -> None:
-    with refused("credit_limit", "amount_paise"):
-        take_payment(BILL, [], Method.CREDIT, BILL, has_customer=True, credit_available_paise=1_000_00)
-    with refused("credit_limit", "amount_paise"):
-        take_payment(BILL, [], Method.CREDIT, 1_00, has_customer=True, credit_available_paise=-50_00)
+    assert refusal(
+        lambda: take_payment(BILL, [], Method.CREDIT, BILL, has_customer=True, credit_available_paise=1_000_00)
+    ) == ("credit_limit", "amount_paise")
+    assert refusal(
+        lambda: take_payment(BILL, [], Method.CREDIT, 1_00, has_customer=True, credit_available_paise=-50_00)
+    ) == ("credit_limit", "amount_paise")
     exact = take_payment(BILL, [], Method.CREDIT, BILL, has_customer=True, credit_available_paise=BILL)
     assert exact.line.amount_paise == BILL
 
 
 def test_the_same_amount_cannot_go_on_account_twice() -> None:
     credit = take_payment(BILL, [], Method.CREDIT, BILL, has_customer=True).line
-    with refused("overpayment", "amount_paise"):
-        take_payment(BILL, [credit], Method.CREDIT, 1_00, has_customer=True)
+    assert refusal(lambda: take_payment(BILL, [credit], Method.CREDIT, 1_00, has_customer=True)) == (
+        "overpayment",
+        "amount_paise",
+    )
 
 
 # --- payments in flight at a gateway ----------------------------------------------------------------
@@ -178,11 +182,9 @@ def test_pending_payment_does_not_count_but_holds_its_amount() -> None:
     pending = PaymentLine(Method.UPI, BILL, status=PaymentStatus.PENDING)
     assert amount_paid([pending]) == 0
     assert left_to_tender(BILL, [pending]) == 0
-    with refused("payment_pending", None):
-        take_payment(BILL, [pending], Method.CASH, BILL)
+    assert refusal(lambda: take_payment(BILL, [pending], Method.CASH, BILL)) == ("payment_pending", None)
     partial = PaymentLine(Method.CARD, 1_000_00, status=PaymentStatus.CREATED)
-    with refused("overpayment", "amount_paise"):
-        take_payment(BILL, [partial], Method.UPI, 300_00)
+    assert refusal(lambda: take_payment(BILL, [partial], Method.UPI, 300_00)) == ("overpayment", "amount_paise")
     cash = take_payment(BILL, [partial], Method.CASH, 300_00)
     assert (cash.line.amount_paise, cash.change_due_paise) == (234_56, 65_44)
 
@@ -215,18 +217,17 @@ def test_refund_reduces_what_is_paid() -> None:
 
 
 def test_refund_above_the_total_paid_is_refused() -> None:
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, paid_by_card_and_cash(), Method.CASH, 1_234_57)
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, [], Method.CASH, 1_00)
+    assert refusal(lambda: refund(BILL, paid_by_card_and_cash(), Method.CASH, 1_234_57)) == (
+        "refund_exceeds_paid",
+        "amount_paise",
+    )
+    assert refusal(lambda: refund(BILL, [], Method.CASH, 1_00)) == ("refund_exceeds_paid", "amount_paise")
 
 
 def test_card_refund_cannot_exceed_what_the_card_paid_but_cash_can_cover_it() -> None:
     lines = paid_by_card_and_cash()
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, lines, Method.CARD, 1_000_01)
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, lines, Method.UPI, 1_00)
+    assert refusal(lambda: refund(BILL, lines, Method.CARD, 1_000_01)) == ("refund_exceeds_paid", "amount_paise")
+    assert refusal(lambda: refund(BILL, lines, Method.UPI, 1_00)) == ("refund_exceeds_paid", "amount_paise")
     assert refund(BILL, lines, Method.CASH, BILL).amount_paise == BILL
     assert refund(BILL, lines, Method.BANK_TRANSFER, BILL).amount_paise == BILL
 
@@ -234,34 +235,31 @@ def test_card_refund_cannot_exceed_what_the_card_paid_but_cash_can_cover_it() ->
 def test_refunds_add_up_against_what_was_paid() -> None:
     lines = paid_by_card_and_cash()
     lines.append(refund(BILL, lines, Method.CARD, 600_00))
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, lines, Method.CARD, 400_01)
+    assert refusal(lambda: refund(BILL, lines, Method.CARD, 400_01)) == ("refund_exceeds_paid", "amount_paise")
     lines.append(refund(BILL, lines, Method.CARD, 400_00))
     lines.append(refund(BILL, lines, Method.CASH, 234_56))
     assert amount_paid(lines) == 0
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, lines, Method.CASH, 1)
+    assert refusal(lambda: refund(BILL, lines, Method.CASH, 1)) == ("refund_exceeds_paid", "amount_paise")
 
 
 def test_refund_in_flight_holds_its_amount() -> None:
     lines = paid_by_card_and_cash()
     lines.append(PaymentLine(Method.CARD, 1_000_00, kind=PaymentKind.REFUND, status=PaymentStatus.PENDING))
     assert amount_paid(lines) == BILL
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, lines, Method.CARD, 1_00)
-    with refused("refund_exceeds_paid", "amount_paise"):
-        refund(BILL, lines, Method.CASH, 234_57)
+    assert refusal(lambda: refund(BILL, lines, Method.CARD, 1_00)) == ("refund_exceeds_paid", "amount_paise")
+    assert refusal(lambda: refund(BILL, lines, Method.CASH, 234_57)) == ("refund_exceeds_paid", "amount_paise")
 
 
 def test_refund_to_the_account_is_refused() -> None:
     credit = take_payment(BILL, [], Method.CREDIT, BILL, has_customer=True).line
-    with refused("credit_not_refundable", "method"):
-        refund(BILL, [credit], Method.CREDIT, 1_00)
+    assert refusal(lambda: refund(BILL, [credit], Method.CREDIT, 1_00)) == ("credit_not_refundable", "method")
 
 
 def test_refund_amount_must_be_positive() -> None:
-    with refused("amount_not_positive", "amount_paise"):
-        refund(BILL, paid_by_card_and_cash(), Method.CASH, 0)
+    assert refusal(lambda: refund(BILL, paid_by_card_and_cash(), Method.CASH, 0)) == (
+        "amount_not_positive",
+        "amount_paise",
+    )
 
 
 # --- receipt summary and stored rows ----------------------------------------------------------------
@@ -283,12 +281,9 @@ def test_line_from_a_stored_row() -> None:
     line = line_from_record("refund", "card", "succeeded", -400_00, None, "RRN 55")
     assert line == PaymentLine(Method.CARD, 400_00, None, "RRN 55", PaymentKind.REFUND)
     assert line.signed_paise == -400_00
-    with refused("unknown_method", "method"):
-        line_from_record("payment", "cheque", "succeeded", 1_00)
-    with refused("unknown_status", "status"):
-        line_from_record("payment", "cash", "done", 1_00)
-    with refused("unknown_kind", "kind"):
-        line_from_record("tip", "cash", "succeeded", 1_00)
+    assert refusal(lambda: line_from_record("payment", "cheque", "succeeded", 1_00)) == ("unknown_method", "method")
+    assert refusal(lambda: line_from_record("payment", "cash", "done", 1_00)) == ("unknown_status", "status")
+    assert refusal(lambda: line_from_record("tip", "cash", "succeeded", 1_00)) == ("unknown_kind", "kind")
 
 
 # --- properties -------------------------------------------------------------------------------------
@@ -319,23 +314,29 @@ def test_sum_of_payments_is_the_amount_paid(case: tuple[int, list[tuple[Method, 
 
 
 attempts = st.lists(
-    st.tuples(st.booleans(), st.sampled_from(list(Method)), st.integers(min_value=-10_00, max_value=20_00_000_00),
-              st.none() | st.integers(min_value=0, max_value=25_00_000_00)),
+    st.tuples(
+        st.booleans(),
+        st.sampled_from(list(Method)),
+        st.integers(min_value=-10_00, max_value=20_00_000_00),
+        st.none() | st.integers(min_value=0, max_value=25_00_000_00),
+    ),
     max_size=12,
 )
 
 
 @given(totals | st.just(0), attempts, st.none() | st.integers(min_value=-10_00, max_value=5_00_000_00))
 def test_payments_never_take_more_than_the_total_and_only_cash_gives_change(
-        total: int, tries: list[tuple[bool, Method, int, int | None]], credit_available: int | None) -> None:
+    total: int, tries: list[tuple[bool, Method, int, int | None]], credit_available: int | None
+) -> None:
     lines: list[PaymentLine] = []
     for is_refund, method, amount, tendered in tries:
         try:
             if is_refund:
                 lines.append(refund(total, lines, method, amount))
                 continue
-            outcome = take_payment(total, lines, method, amount, tendered, has_customer=True,
-                                   credit_available_paise=credit_available)
+            outcome = take_payment(
+                total, lines, method, amount, tendered, has_customer=True, credit_available_paise=credit_available
+            )
         except RuleError:
             continue
         assert outcome.change_due_paise >= 0

@@ -21,7 +21,6 @@ from edge.domain.attendance import (
     ShiftRule,
     day_attendance,
 )
-from edge.domain.errors import RuleError
 from edge.domain.leave import LeaveDay
 from edge.domain.payroll import (
     CSV_COLUMNS,
@@ -33,6 +32,7 @@ from edge.domain.payroll import (
     pay_for_period,
     payslips_csv,
 )
+from tests.unit.rules import refusal
 
 IST = ZoneInfo("Asia/Kolkata")
 A = ShiftRule("A", time(6, 0), time(14, 0), 30, 10, 10, 60)
@@ -42,11 +42,6 @@ HOLI = date(2026, 3, 4)
 DAILY = EmployeePay("E0001", "Ramesh Yadav", PayBasis.DAILY, 600_00)
 MONTHLY = EmployeePay("E0201", "Sunita Patil", PayBasis.MONTHLY, 30_000_00)
 HOURLY = EmployeePay("E0170", "Kavitha Raman", PayBasis.HOURLY, 65_00)
-
-
-def refused(code: str, field: str | None) -> pytest.RaisesExc[RuleError]:
-    """Expect a RuleError with exactly this code and field."""
-    return pytest.raises(RuleError, check=lambda exc: exc.code == code and exc.field == field)
 
 
 def at(day: date, hh: int, mm: int) -> PunchIn:
@@ -80,8 +75,14 @@ def march() -> list[DayResult]:
 def test_the_worked_month_itself() -> None:
     days = march()
     counts = {status: sum(1 for day in days if day.status == status) for status in DayStatus}
-    assert counts == {DayStatus.PRESENT: 22, DayStatus.HALF_DAY: 1, DayStatus.ABSENT: 0, DayStatus.LEAVE: 2,
-                      DayStatus.HOLIDAY: 1, DayStatus.OFF: 5}
+    assert counts == {
+        DayStatus.PRESENT: 22,
+        DayStatus.HALF_DAY: 1,
+        DayStatus.ABSENT: 0,
+        DayStatus.LEAVE: 2,
+        DayStatus.HOLIDAY: 1,
+        DayStatus.OFF: 5,
+    }
     assert sum(day.worked_minutes for day in days) == 20 * 450 + 2 * 495 + 238 + 360 == 10_588
 
 
@@ -91,8 +92,7 @@ def test_example_daily_rated_worker() -> None:
     assert (slip.paid_days_milli, slip.basic_paise) == (24_500, 14_700_00)
     assert (slip.leave_paid_days_milli, slip.leave_unpaid_days_milli, slip.absent_days_milli) == (1_000, 1_000, 500)
     # Overtime at 600 / 8 = 75.00 an hour, x2: 1.5 h weekday = 225.00, 6 h on Holi = 900.00.
-    assert (slip.overtime_weekday_minutes, slip.overtime_weekend_minutes, slip.overtime_holiday_minutes) == (
-        90, 0, 360)
+    assert (slip.overtime_weekday_minutes, slip.overtime_weekend_minutes, slip.overtime_holiday_minutes) == (90, 0, 360)
     assert (slip.overtime_minutes, slip.overtime_paise) == (450, 1_125_00)
     assert (slip.gross_paise, slip.deductions_paise, slip.net_paise) == (15_825_00, 2_000_00, 13_825_00)
     assert (slip.worked_minutes, slip.paid_leave_minutes, slip.paid_minutes) == (10_588, 450, 11_038)
@@ -141,8 +141,9 @@ def test_a_holiday_worked_is_all_overtime_at_the_holiday_multiplier() -> None:
 def test_monthly_pay_rounds_once() -> None:
     days = [day for day in march() if day.work_date.day not in (12, 13)]
     absent = [day_attendance(date(2026, 3, n), A, [], tz=IST) for n in (12, 13)]
-    slip = pay_for_period(MONTHLY, days + absent, *MARCH, OvertimePolicy(weekday_multiplier_bp=0,
-                                                                          holiday_multiplier_bp=0))
+    slip = pay_for_period(
+        MONTHLY, days + absent, *MARCH, OvertimePolicy(weekday_multiplier_bp=0, holiday_multiplier_bp=0)
+    )
     # 31 - 0.5 - 2 absent = 28.5 days: 30,000 x 28.5 / 31 = 27,580.645 -> 27,580.65.
     assert (slip.paid_days_milli, slip.basic_paise, slip.overtime_paise) == (28_500, 27_580_65, 0)
     assert slip.absent_days_milli == 2_500
@@ -167,8 +168,10 @@ def test_monthly_pay_for_a_full_month_with_no_absence_is_the_monthly_rate(rate: 
 
 
 def test_a_period_across_months_pays_each_month_by_its_own_length() -> None:
-    days = [day_attendance(date(2026, 2, 28), A, [], tz=IST, is_weekly_off=True),
-            day_attendance(date(2026, 3, 1), A, [], tz=IST, is_weekly_off=True)]
+    days = [
+        day_attendance(date(2026, 2, 28), A, [], tz=IST, is_weekly_off=True),
+        day_attendance(date(2026, 3, 1), A, [], tz=IST, is_weekly_off=True),
+    ]
     slip = pay_for_period(MONTHLY, days, date(2026, 2, 28), date(2026, 3, 1))
     # 30,000 / 28 + 30,000 / 31 = 1,071.4286 + 967.7419 = 2,039.1705 -> 2,039.17.
     assert slip.basic_paise == 2_039_17
@@ -189,8 +192,10 @@ def test_hourly_equivalents() -> None:
 
 
 def test_weekly_overtime_is_applied_in_payroll() -> None:
-    week = [day_attendance(date(2026, 3, d), A, [at(date(2026, 3, d), 6, 0), at(date(2026, 3, d), 14, 0)], tz=IST)
-            for d in range(9, 15)]
+    week = [
+        day_attendance(date(2026, 3, d), A, [at(date(2026, 3, d), 6, 0), at(date(2026, 3, d), 14, 0)], tz=IST)
+        for d in range(9, 15)
+    ]
     policy = OvertimePolicy(weekly_threshold_minutes=2000)
     slip = pay_for_period(HOURLY, week, date(2026, 3, 9), date(2026, 3, 14), policy)
     assert slip.overtime_minutes == 700  # 250 on Friday, 450 on Saturday (see test_attendance)
@@ -208,22 +213,23 @@ def test_paid_day_shares() -> None:
 
 def test_bad_input_is_refused() -> None:
     day = march()[9]
-    with refused("period_reversed", "period_end"):
-        pay_for_period(DAILY, [], date(2026, 3, 31), date(2026, 3, 1))
-    with refused("outside_period", "days"):
-        pay_for_period(DAILY, [day], date(2026, 4, 1), date(2026, 4, 30))
-    with refused("duplicate_date", "days"):
-        pay_for_period(DAILY, [day, day], *MARCH)
-    with refused("deductions_exceed_gross", "deductions"):
-        pay_for_period(DAILY, [day], *MARCH, deductions=[Deduction("advance", 5_000_00)])
-    with refused("out_of_range", "amount_paise"):
-        Deduction("advance", 0)
-    with refused("code_required", "code"):
-        Deduction(" ", 100)
-    with refused("out_of_range", "rate_paise"):
-        EmployeePay("E", "x", PayBasis.DAILY, 0)
-    with refused("invalid_choice", "pay_basis"):
-        EmployeePay("E", "x", "weekly", 100)  # type: ignore[arg-type]
+    assert refusal(lambda: pay_for_period(DAILY, [], date(2026, 3, 31), date(2026, 3, 1))) == (
+        "period_reversed",
+        "period_end",
+    )
+    assert refusal(lambda: pay_for_period(DAILY, [day], date(2026, 4, 1), date(2026, 4, 30))) == (
+        "outside_period",
+        "days",
+    )
+    assert refusal(lambda: pay_for_period(DAILY, [day, day], *MARCH)) == ("duplicate_date", "days")
+    assert refusal(lambda: pay_for_period(DAILY, [day], *MARCH, deductions=[Deduction("advance", 5_000_00)])) == (
+        "deductions_exceed_gross",
+        "deductions",
+    )
+    assert refusal(lambda: Deduction("advance", 0)) == ("out_of_range", "amount_paise")
+    assert refusal(lambda: Deduction(" ", 100)) == ("code_required", "code")
+    assert refusal(lambda: EmployeePay("E", "x", PayBasis.DAILY, 0)) == ("out_of_range", "rate_paise")
+    assert refusal(lambda: EmployeePay("E", "x", "weekly", 100)) == ("invalid_choice", "pay_basis")  # type: ignore[arg-type]
 
 
 def test_days_missing_a_punch_are_counted_for_review() -> None:
@@ -234,30 +240,55 @@ def test_days_missing_a_punch_are_counted_for_review() -> None:
 
 def test_payslips_csv() -> None:
     daily = pay_for_period(DAILY, march(), *MARCH, deductions=[Deduction("advance", 2_000_00)])
-    odd = pay_for_period(EmployeePay("E9", "=HYPERLINK(\"x\")", PayBasis.HOURLY, 65_00), [], *MARCH)
+    odd = pay_for_period(EmployeePay("E9", '=HYPERLINK("x")', PayBasis.HOURLY, 65_00), [], *MARCH)
     text = payslips_csv([daily, odd])
     assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
     assert "\r\n" in text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0] == {
-        "employee_code": "E0001", "employee_name": "Ramesh Yadav", "period_start": "2026-03-01",
-        "period_end": "2026-03-31", "pay_basis": "daily", "rate": "600.00", "paid_days": "24.500",
-        "absent_days": "0.500", "leave_paid_days": "1.000", "leave_unpaid_days": "1.000", "worked_minutes": "10588",
-        "paid_leave_minutes": "450", "paid_minutes": "11038", "overtime_minutes": "450", "overtime_amount": "1125.00",
-        "basic": "14700.00", "deductions": "2000.00", "gross": "15825.00", "net": "13825.00", "flagged_days": "0",
+        "employee_code": "E0001",
+        "employee_name": "Ramesh Yadav",
+        "period_start": "2026-03-01",
+        "period_end": "2026-03-31",
+        "pay_basis": "daily",
+        "rate": "600.00",
+        "paid_days": "24.500",
+        "absent_days": "0.500",
+        "leave_paid_days": "1.000",
+        "leave_unpaid_days": "1.000",
+        "worked_minutes": "10588",
+        "paid_leave_minutes": "450",
+        "paid_minutes": "11038",
+        "overtime_minutes": "450",
+        "overtime_amount": "1125.00",
+        "basic": "14700.00",
+        "deductions": "2000.00",
+        "gross": "15825.00",
+        "net": "13825.00",
+        "flagged_days": "0",
     }
-    assert rows[1]["employee_name"] == "'=HYPERLINK(\"x\")"
+    assert rows[1]["employee_name"] == '\'=HYPERLINK("x")'
     assert rows[1]["net"] == "0.00"
 
 
 # --- property: paid time = worked + paid leave --------------------------------------------------------
 
-_day_kinds = st.sampled_from(["present", "half", "absent", "paid_leave", "unpaid_leave", "half_paid_leave",
-                              "holiday_worked", "off_worked", "off"])
+_day_kinds = st.sampled_from(
+    [
+        "present",
+        "half",
+        "absent",
+        "paid_leave",
+        "unpaid_leave",
+        "half_paid_leave",
+        "holiday_worked",
+        "off_worked",
+        "off",
+    ]
+)
 
 
-@given(st.lists(st.tuples(_day_kinds, st.integers(0, 900)), min_size=1, max_size=31),
-       st.sampled_from(list(PayBasis)))
+@given(st.lists(st.tuples(_day_kinds, st.integers(0, 900)), min_size=1, max_size=31), st.sampled_from(list(PayBasis)))
 def test_paid_minutes_are_worked_plus_paid_leave(kinds: list[tuple[str, int]], basis: PayBasis) -> None:
     start = date(2026, 3, 1)
     days: list[DayResult] = []
