@@ -10,6 +10,7 @@ import logging.handlers
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -115,6 +116,7 @@ def require_schema_at_head(ctx: ServiceContext) -> None:
 
 
 SYNC_REPORT_S = 5
+MAIL_EVERY_S = 30
 
 
 def no_delay_handler() -> type:
@@ -133,22 +135,31 @@ def no_delay_handler() -> type:
     return NoDelayHandler
 
 
-def report_sync(ctx: ServiceContext, socketio: Any) -> None:
-    """Publish replication progress every few seconds while it changes (the kiosks' progress bar)."""
+def sync_reporter(ctx: ServiceContext) -> Callable[[], None]:
+    """A job publishing replication progress when it changed since the last run (the kiosks' progress bar)."""
     from edge.services.sync import sync_status
 
-    last: dict[str, Any] | None = None
-    while True:
-        socketio.sleep(SYNC_REPORT_S)
-        try:
-            with ctx.db.connection_context():
-                status = sync_status(ctx)
-        except Exception:  # a busy or failing store only delays the report
-            log.exception("sync status unavailable")
-            continue
-        if status != last:
+    last: list[dict[str, Any]] = []
+
+    def report() -> None:
+        with ctx.db.connection_context():
+            status = sync_status(ctx)
+        if not last or status != last[0]:
             ctx.bus.publish("sync.status", status)
-            last = status
+            last[:] = [status]
+
+    return report
+
+
+def mail_sender(ctx: ServiceContext) -> Callable[[], None]:
+    """A job sending the queued e-mails while an SMTP server is configured."""
+    from edge.services.mailer import send_queued
+
+    def send() -> None:
+        with ctx.db.connection_context():
+            send_queued(ctx)
+
+    return send
 
 
 def start_scheduler(ctx: ServiceContext) -> Any:
@@ -159,6 +170,9 @@ def start_scheduler(ctx: ServiceContext) -> Any:
         from apscheduler.schedulers.background import BackgroundScheduler as Scheduler
     scheduler = Scheduler(timezone=ctx.config.get("store.timezone"))
     attendance_service.schedule(ctx, scheduler)
+    # Failures of these jobs are logged by the scheduler; the next run tries again.
+    scheduler.add_job(sync_reporter(ctx), "interval", seconds=SYNC_REPORT_S, id="sync-status")
+    scheduler.add_job(mail_sender(ctx), "interval", seconds=MAIL_EVERY_S, id="mail")
     scheduler.start()
     return scheduler
 
@@ -213,22 +227,6 @@ def start_devices(ctx: ServiceContext) -> Any:
     return manager
 
 
-MAIL_EVERY_S = 30
-
-
-def send_mail(ctx: ServiceContext, socketio: Any) -> None:
-    """Send queued e-mails every half minute while an SMTP server is configured."""
-    from edge.services.mailer import send_queued
-
-    while True:
-        socketio.sleep(MAIL_EVERY_S)
-        try:
-            with ctx.db.connection_context():
-                send_queued(ctx)
-        except Exception:  # the next round tries again
-            log.exception("sending e-mail failed")
-
-
 class EdgeServer:
     """The store daemon: owns the data-dir lock, the service context and the web server."""
 
@@ -253,8 +251,6 @@ class EdgeServer:
             attendance_service.subscribe_clock(ctx)
             self.scheduler = start_scheduler(ctx)
             ctx.devices = self.devices = start_devices(ctx)
-            socketio.start_background_task(report_sync, ctx, socketio)
-            socketio.start_background_task(send_mail, ctx, socketio)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
             log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)

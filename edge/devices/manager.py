@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -267,5 +267,3 @@ def build_manager(config: Config, bus: EventBus, tills: Sequence[str],
     manager.build()
     return manager
 
-
-Factory = Callable[[], DeviceManager]

@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from edge.clock import utcnow
-from edge.devices.serial_link import LinkError, LinkSettings, SerialLink
+from edge.devices.serial_link import LinkError, LinkFactory, LinkSettings, SerialLink
 
 log = logging.getLogger(__name__)
 
@@ -375,7 +375,6 @@ class Publisher(Protocol):
     def publish(self, topic: str, payload: dict[str, Any]) -> int: ...
 
 
-LinkFactory = Callable[[str, LinkSettings, Counter[str]], SerialLink]
 
 
 def default_backoff(attempt: int) -> float:

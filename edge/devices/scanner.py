@@ -36,7 +36,7 @@ from evdev import ecodes as e
 
 from edge.clock import utcnow
 from edge.devices.keymap import US, Layout
-from edge.devices.serial_link import LinkError, LinkSettings, SerialLink
+from edge.devices.serial_link import LinkError, LinkFactory, LinkSettings, SerialLink
 
 log = logging.getLogger(__name__)
 
@@ -619,7 +619,6 @@ class EvdevScanner(KeyboardDevice):
 
 # ---------------------------------------------------------------------------------------------- serial
 
-LinkFactory = Callable[[str, LinkSettings, Counter[str]], SerialLink]
 
 
 class SerialDevice(DeviceDriver):

@@ -15,6 +15,7 @@ import termios
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -228,3 +229,7 @@ class SerialLink:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+LinkFactory = Callable[[str, LinkSettings, Counter[str]], SerialLink]
+"""Makes a link (tests pass a factory that wraps or breaks it)."""

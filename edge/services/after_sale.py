@@ -11,14 +11,13 @@ from typing import Any
 
 from edge.domain import invoice_state
 from edge.domain.errors import RuleError
-from edge.domain.gst import LineTax
 from edge.domain.invoice import BuyerDetails, CreditedLine, TaxedLine, credit_note, revise_buyer
 from edge.domain.payments import Method, line_from_record, refund
 from edge.domain.series import SeriesState, financial_year, issue
 from edge.services import permissions
 from edge.services.audit import record_audit
 from edge.services.carts import sale_date
-from edge.services.checkout import _invoice, _payment_lines, invoice_summary, payment_document
+from edge.services.checkout import _invoice, _payment_lines, invoice_summary, line_tax_of, payment_document
 from edge.services.context import ServiceContext
 from edge.services.errors import Forbidden, InvalidInput
 from edge.store.db import write_transaction
@@ -46,8 +45,7 @@ def _rule(exc: RuleError) -> InvalidInput:
 def _taxed_lines(invoice: Invoice) -> list[tuple[InvoiceLine, TaxedLine]]:
     return [
         (line, TaxedLine(line.line_no, line.hsn_code, line.gst_rate_bp, line.cess_bp, line.quantity_milli,
-                         LineTax(line.taxable_paise, line.cgst_paise, line.sgst_paise, line.igst_paise,
-                                 line.cess_paise)))
+                         line_tax_of(line)))
         for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.line_no)
     ]
 
@@ -156,8 +154,7 @@ def return_items(ctx: ServiceContext, user: User, invoice_id: str, returns: dict
         done: dict[int, list[CreditedLine]] = {}
         for part in CreditNoteLine.select().join(CreditNote).where(CreditNote.invoice == invoice):
             line_no = part.invoice_line.line_no
-            done.setdefault(line_no, []).append(CreditedLine(line_no, part.quantity_milli, LineTax(
-                part.taxable_paise, part.cgst_paise, part.sgst_paise, part.igst_paise, part.cess_paise)))
+            done.setdefault(line_no, []).append(CreditedLine(line_no, part.quantity_milli, line_tax_of(part)))
         try:
             amounts = credit_note([taxed for _, taxed in pairs], done, returns)
         except RuleError as exc:

@@ -246,12 +246,14 @@ def invoice_document(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def line_tax_of(line: InvoiceLine | Any) -> LineTax:
+    """The taxes stored on an invoice (or credit-note) line, as the billing rules hold them."""
+    return LineTax(line.taxable_paise, line.cgst_paise, line.sgst_paise, line.igst_paise, line.cess_paise)
+
+
 def _summary_rows(invoice: Invoice) -> list[TaxSummaryRow]:
-    return tax_summary([
-        (line.hsn_code, line.gst_rate_bp,
-         LineTax(line.taxable_paise, line.cgst_paise, line.sgst_paise, line.igst_paise, line.cess_paise))
-        for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice)
-    ])
+    return tax_summary([(line.hsn_code, line.gst_rate_bp, line_tax_of(line))
+                        for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice)])
 
 
 def invoice_summary(ctx: ServiceContext, invoice: Invoice) -> dict[str, Any]:
