@@ -41,6 +41,7 @@ from edge.store.db import write_transaction
 from edge.store.models import Outbox
 
 log = logging.getLogger(__name__)
+CONNACK_WAIT_S = 10.0
 
 
 @dataclass
@@ -86,6 +87,7 @@ class _State:
     failures: int = 0
     next_attempt: float = 0.0
     next_heartbeat: float = 0.0
+    awaiting_connack_until: float = 0.0  # a CONNECT is out: do not open another connection before this
 
 
 def _envelope(row: Outbox) -> Envelope:
@@ -125,6 +127,7 @@ class Publisher:
     # --- paho callbacks (run inside client.loop, on this thread) ------------------------------------
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self._state.awaiting_connack_until = 0.0
         if reason.is_failure:
             log.warning("broker refused the connection: %s", reason)
             return
@@ -142,6 +145,7 @@ class Publisher:
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         self._state.connected = False
+        self._state.awaiting_connack_until = 0.0
         log.info("disconnected: %s", reason)
 
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, props: Any) -> None:
@@ -172,12 +176,16 @@ class Publisher:
 
     def _connect(self) -> None:
         state, s = self._state, self.settings
-        if time.monotonic() < state.next_attempt:
+        now = time.monotonic()
+        if now < state.next_attempt or now < state.awaiting_connack_until:
             return
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = s.session_expiry_s
         try:
             self.client.connect(s.host, s.port, keepalive=s.keepalive, clean_start=False, properties=props)
+            # The CONNACK comes on a later loop turn (over TLS often after the first poll): wait for it, or
+            # for the disconnect callback, instead of tearing the fresh connection down with another connect.
+            state.awaiting_connack_until = time.monotonic() + CONNACK_WAIT_S
         except OSError as exc:
             state.failures += 1
             # Full jitter: thousands of stores coming back after an outage do not reconnect in step.

@@ -50,6 +50,18 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "async_mode": Key(str, "gevent", "Socket.IO server mode: gevent (production) or threading (debugging).",
                           choices=("gevent", "threading")),
         "kiosk_dir": Key(str, "", "Folder of the built kiosk bundle; empty: kiosk_ui/dist beside the code."),
+        "tls": Key(bool, True, "Serve HTTPS and WSS (false only behind a TLS-terminating proxy on the same box)."),
+        "tls_cert_file": Key(str, "", "Server certificate chain (PEM); empty: the store CA's certificate, made on "
+                             "first run in <data_dir>/tls."),
+        "tls_key_file": Key(str, "", "Private key of tls_cert_file (PEM)."),
+        "tls_names": Key(str, "", "Extra host names or addresses for the store's certificate, comma-separated "
+                         "(the host name, localhost, 127.0.0.1 and the LAN addresses are always in it)."),
+        "http_redirect_port": Key(int, 0, "Plain-HTTP port that only redirects to HTTPS; 0: none.",
+                                  minimum=0, maximum=65535),
+        "hsts_seconds": Key(int, 31536000, "Strict-Transport-Security max-age sent over HTTPS; 0: no header.",
+                            minimum=0, maximum=63072000),
+        "max_upload_bytes": Key(int, 2 * 1024 * 1024, "Largest request body (CSV imports included); larger: 413.",
+                                minimum=1024, maximum=64 * 1024 * 1024),
     },
     "storage": {
         "data_dir": Key(str, "/var/lib/store-edge", "Folder of the SQLite store, the secrets file and logs."),
@@ -68,7 +80,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
                                        minimum=1, maximum=86400),
         "argon2_time_cost": Key(int, 3, "argon2id passes.", minimum=1, maximum=10),
         "argon2_memory_kib": Key(int, 65536, "argon2id memory in KiB.", minimum=1024, maximum=1048576),
-        "secure_cookies": Key(bool, False, "Mark cookies Secure (set when serving HTTPS)."),
+        "secure_cookies": Key(bool, False, "Mark cookies Secure even over plain HTTP (they always are over HTTPS)."),
+        "totp_roles": Key(str, "admin", "Roles that must use a TOTP second factor, comma-separated (admin always).",
+                          pattern=r"^(admin|manager|cashier|hr|employee)(,(admin|manager|cashier|hr|employee))*$"),
+        "step_up_minutes": Key(int, 5, "A sensitive action needs a TOTP code entered this recently.",
+                               minimum=1, maximum=60),
+        "correction_step_up_days": Key(int, 1, "Correcting or cancelling an invoice older than this needs a "
+                                       "fresh TOTP code.", minimum=0, maximum=3650),
+        "password_min_length": Key(int, 10, "Shortest password allowed.", minimum=8, maximum=128),
     },
     "payments": {
         "upi_vpa": Key(str, "", "The store's UPI ID (name@bank) for the QR on unpaid receipts; empty: no QR.",

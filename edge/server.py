@@ -17,6 +17,7 @@ from typing import IO, Any
 from edge import __version__
 from edge.config import Config
 from edge.security.secrets import SecretsError, ensure_secrets
+from edge.security.tls import TLSError, TLSFiles, redirect_app, server_context, tls_files
 from edge.services import attendance as attendance_service
 from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
@@ -227,6 +228,48 @@ def start_devices(ctx: ServiceContext) -> Any:
     return manager
 
 
+class Redirector:
+    """The plain-HTTP listener that only redirects to HTTPS (a gevent server, or a thread in threading mode)."""
+
+    def __init__(self, server: Any, thread: Any = None) -> None:
+        self.server = server
+        self.thread = thread
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self.thread is None:
+            self.server.stop(timeout=1)
+        else:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def start_redirector(host: str, port: int, https_port: int, gevent_mode: bool) -> Redirector:
+    """Listen on the plain-HTTP port and answer every request with a redirect to HTTPS."""
+    app = redirect_app(https_port)
+    try:
+        if gevent_mode:
+            from gevent import pywsgi
+
+            server = pywsgi.WSGIServer((host, port), app, log=None)
+            server.start()
+            return Redirector(server)
+        import threading
+        from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        plain = make_server(host, port, app, handler_class=QuietHandler)
+        thread = threading.Thread(target=plain.serve_forever, name="http-redirect", daemon=True)
+        thread.start()
+        return Redirector(plain, thread)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise StartupError(f"server.http_redirect_port: cannot listen on {host}:{port}: {reason}") from exc
+
+
 class EdgeServer:
     """The store daemon: owns the data-dir lock, the service context and the web server."""
 
@@ -235,6 +278,13 @@ class EdgeServer:
         self.lock = DataDirLock(prepare_data_dir(config.data_dir))
         self.devices: Any = None
         self.scheduler: Any = None
+        self.redirector: Any = None
+
+    def _tls_files(self) -> TLSFiles:
+        try:
+            return tls_files(self.config)
+        except (TLSError, OSError, ValueError) as exc:
+            raise StartupError(str(exc)) from exc
 
     def serve(self, host: str, port: int) -> None:
         """Run until stopped: lock the data dir, open the store, serve HTTP and Socket.IO."""
@@ -253,17 +303,33 @@ class EdgeServer:
             ctx.devices = self.devices = start_devices(ctx)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
-            log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)
-            print(f"Store Edge POS {__version__} serving on http://{shown}:{port}/ "
-                  f"(listening on {host}:{port}, data dir {self.config.data_dir})", flush=True)
             options: dict[str, Any] = {}
-            if self.config.get("server.async_mode") == "gevent":
+            scheme = "http"
+            trust = ""
+            if self.config.get("server.tls"):
+                files = self._tls_files()
+                options["ssl_context"] = server_context(files)
+                scheme = "https"
+                trust = f", kiosks trust {files.ca}" if files.ca else ""
+            log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)
+            print(f"Store Edge POS {__version__} serving on {scheme}://{shown}:{port}/ "
+                  f"(listening on {host}:{port}, data dir {self.config.data_dir}{trust})", flush=True)
+            gevent_mode = self.config.get("server.async_mode") == "gevent"
+            if gevent_mode:
                 import gevent
 
                 # systemd stops the daemon with SIGTERM: stop accepting, finish, release the lock, exit 0.
                 gevent.signal_handler(signal.SIGTERM, socketio.stop)
                 gevent.signal_handler(signal.SIGINT, socketio.stop)
                 options["handler_class"] = no_delay_handler()
+                # A browser or scanner that drops a TLS connection without close_notify is not an error.
+                import ssl
+
+                hub = gevent.get_hub()
+                hub.NOT_ERROR = (*hub.NOT_ERROR, ssl.SSLEOFError)
+            redirect_port = int(self.config.get("server.http_redirect_port"))
+            if redirect_port and scheme == "https":
+                self.redirector = start_redirector(host, redirect_port, port, gevent_mode)
             try:
                 socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
             except OSError as exc:
@@ -271,6 +337,8 @@ class EdgeServer:
                 raise StartupError(f"server.port: cannot listen on {host}:{port}: {reason}") from exc
             log.info("stopped")
         finally:
+            if self.redirector is not None:
+                self.redirector.stop()
             if self.devices is not None:
                 self.devices.stop()
             if self.scheduler is not None:

@@ -117,9 +117,10 @@ class MariaDBServer:
 class MosquittoServer:
     """A real mosquitto broker on a free loopback port, persistence in its own folder (restartable)."""
 
-    def __init__(self, base_dir: Path, port: int | None = None) -> None:
+    def __init__(self, base_dir: Path, port: int | None = None, tls: tuple[Path, Path, Path] | None = None) -> None:
         self.base_dir = base_dir
         self.port = port or free_port()
+        self.tls = tls  # (CA, certificate, key): the listener speaks only MQTT over TLS
         self.config = base_dir / "mosquitto.conf"
         self.log_file = base_dir / "mosquitto.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -127,8 +128,14 @@ class MosquittoServer:
     def start(self) -> MosquittoServer:
         """Write the config and start the broker; returns when it accepts TCP connections."""
         (self.base_dir / "data").mkdir(exist_ok=True)
+        tls = ""
+        if self.tls is not None:
+            ca, cert, key = self.tls
+            # As root, mosquitto reads the certificates after dropping to its own user, which cannot enter
+            # pytest's private temp dirs: keep root (a test broker on loopback only).
+            tls = f"cafile {ca}\ncertfile {cert}\nkeyfile {key}\ntls_version tlsv1.2\nuser root\n"
         self.config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            f"listener {self.port} 127.0.0.1\n{tls}allow_anonymous true\npersistence true\n"
             f"persistence_location {self.base_dir / 'data'}/\nautosave_interval 1\nmax_queued_messages 100000\n"
             "max_inflight_messages 0\nlog_dest stderr\n"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 
@@ -51,6 +52,35 @@ def current_user_or_none() -> Any:
     if "user" not in g:
         g.user = resolve_session(current_app.extensions["pos"], request.cookies.get(SESSION_COOKIE))
     return g.user
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else "null"
+
+
+def refuse_cross_site_changes() -> None:
+    """before_request hook: a change (POST, PUT, PATCH, DELETE) that a browser sent from another site is
+    refused (CSRF). Browsers say where a request comes from (Sec-Fetch-Site, Origin, Referer); a request
+    without any of them is not from a browser page, and so cannot carry a victim's cookie against their
+    will. See docs/decisions.md."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    own = f"{request.scheme}://{request.host}".lower()
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise Forbidden(f"cross-site request refused (Sec-Fetch-Site: {site})", code="cross_site")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        if _origin_of(origin) != own:
+            raise Forbidden(f"cross-site request refused (Origin: {origin[:100]})", code="cross_site")
+        return
+    referer = request.headers.get("Referer")
+    if referer is not None and _origin_of(referer) != own:
+        raise Forbidden("cross-site request refused (Referer of another site)", code="cross_site")
 
 
 def enforce_access() -> None:

@@ -23,7 +23,7 @@ from edge.web import (
     sales,
     system,
 )
-from edge.web.access import PUBLIC, check_all_declared, declare_access, enforce_access
+from edge.web.access import PUBLIC, check_all_declared, declare_access, enforce_access, refuse_cross_site_changes
 from edge.web.errors import register_error_handlers
 from edge.web.realtime import bridge_events, register_socket_handlers
 
@@ -36,11 +36,15 @@ PLACEHOLDER = (
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with the kiosk's own
+    # POSTs, and the same-origin check below could not tell them from a forged request.
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        "default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 
 
@@ -70,7 +74,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
     app.config.update(
         SECRET_KEY=ctx.secrets.session_key,
         JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=int(ctx.config.get("server.max_upload_bytes")),
     )
     app.extensions["pos"] = ctx
     for blueprint in (system.bp, auth.bp, catalog.bp, products.bp, customers.bp, people.bp, sales.bp, registers.bp,
@@ -86,12 +90,16 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
         if routed and request.method in MUTATING and request.path.startswith("/api/") and not request.is_json:
             raise UnsupportedMediaType("send changes as application/json")
 
+    app.before_request(refuse_cross_site_changes)
     app.before_request(enforce_access)
+    hsts = int(ctx.config.get("server.hsts_seconds"))
 
     @app.after_request
     def headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if hsts and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -44,7 +44,7 @@ def login() -> Any:
     response = jsonify({"user": users.user_public(result.user)})
     response.set_cookie(
         SESSION_COOKIE, result.token, httponly=True, samesite="Strict", path="/",
-        secure=bool(ctx.config.get("auth.secure_cookies")),
+        secure=request.is_secure or bool(ctx.config.get("auth.secure_cookies")),
         max_age=int((result.expires_at - ctx.now()).total_seconds()),
     )
     return response

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from edge import __version__
+from edge.clock import utcnow
 from edge.services.sync import sync_status
 from edge.store.migrate import current_version
 from edge.web.access import PUBLIC
@@ -42,7 +43,7 @@ def health() -> Any:
         "status": "ok" if database["reachable"] else "degraded",
         "database": database,
         "version": __version__,
-        "uptime_seconds": int((ctx.now() - ctx.started_at).total_seconds()),
+        "uptime_seconds": int((utcnow() - ctx.started_at).total_seconds()),  # real time, not the business clock
         "store": ctx.config.get("store.code"),
     }
     return jsonify(body), 200 if database["reachable"] else 503

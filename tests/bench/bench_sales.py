@@ -52,9 +52,11 @@ from tests.bench.bench_socketio import (
     clean_env,
     connect,
     edge_command,
+    http_session,
     ping,
     prepare_daemon,
     server_process,
+    trust_store_ca,
 )
 from tests.bench.harness import REPO_ROOT, Result, ns_to_ms, percentile
 from tests.conftest import make_config, make_context
@@ -645,7 +647,7 @@ def keepalive_probe(base_url: str, session: requests.Session, count: int) -> tup
         checked(session.get(f"{base_url}/api/v1/health", timeout=REQUEST_TIMEOUT_S))
         kept.append(clock() - start)
         start = clock()
-        checked(requests.get(f"{base_url}/api/v1/health", timeout=REQUEST_TIMEOUT_S))
+        checked(http_session(base_url).get(f"{base_url}/api/v1/health", timeout=REQUEST_TIMEOUT_S))
         fresh.append(clock() - start)
     return kept, fresh
 
@@ -660,7 +662,7 @@ def wait_for_pushes(kiosks: list[PushCount], expected: int) -> list[int]:
 
 def measure_push(daemon_url: str, bare_url: str, sizes: Sizes) -> PushMeasure:
     """10 screens on T1 (1 measuring + 9 displays) and the bare echo client, timed in alternating chunks."""
-    session = requests.Session()
+    session = http_session(daemon_url)
     clients: list[socketio.Client] = []
     try:
         checked(session.post(f"{daemon_url}/api/v1/auth/login", json=CASHIER, timeout=60))
@@ -672,9 +674,11 @@ def measure_push(daemon_url: str, bare_url: str, sizes: Sizes) -> PushMeasure:
         watch = PushWatch()
         kiosks = [PushCount() for _ in range(9)]
         for handler in [watch.on_cart] + [kiosk.on_cart for kiosk in kiosks]:
-            client = socketio.Client(reconnection=False)
+            client = socketio.Client(reconnection=False, http_session=http_session(daemon_url))
             client.on("cart", handler)
-            client.connect(daemon_url, headers=headers, transports=["websocket"], wait_timeout=REQUEST_TIMEOUT_S)
+            # a copy each time: engine.io's client deletes the Cookie entry of the dict it is given
+            client.connect(daemon_url, headers=dict(headers), transports=["websocket"],
+                           wait_timeout=REQUEST_TIMEOUT_S)
             clients.append(client)
             join_till(client, TILL)
         echo = connect(bare_url, {})
@@ -752,7 +756,7 @@ def http_client(base_url: str, username: str, till: str, items: list[Item], inde
                 shared: HttpShared) -> None:
     """One cashier: log in, warm up, wait at the start line, then sell until the sales run out."""
     rng = random.Random(SEED * 100 + index)
-    session = requests.Session()
+    session = http_session(base_url)
     try:
         try:
             checked(session.post(f"{base_url}/api/v1/auth/login",
@@ -975,7 +979,8 @@ def run(quick: bool) -> list[Result]:
         in_process = measure_in_process(template, base, sizes)
         data_dir = copy_store(template, base / "daemon")
         daemon_port, bare_port = free_port(), free_port()
-        daemon_url, bare_url = f"http://127.0.0.1:{daemon_port}", f"http://127.0.0.1:{bare_port}"
+        daemon_url, bare_url = f"https://127.0.0.1:{daemon_port}", f"http://127.0.0.1:{bare_port}"
+        trust_store_ca(daemon_url, data_dir)
         daemon_cmd = edge_command(data_dir, "serve", "--host", "127.0.0.1", "--port", str(daemon_port))
         bare_cmd = [sys.executable, "-m", "tests.bench.bare_echo_server", "--port", str(bare_port),
                     "--max-seconds", str(BARE_MAX_SECONDS)]

@@ -84,11 +84,39 @@ def edge_command(data_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "edge", "--data-dir", str(data_dir), *args]
 
 
+# The daemon serves HTTPS with the store CA it makes on first run; clients trust that CA (and only it).
+_TRUSTED_CA: dict[str, Path] = {}
+
+
+def trust_store_ca(base_url: str, data_dir: Path) -> None:
+    """Verify the daemon at base_url against the store CA in its data dir (made when it first starts)."""
+    _TRUSTED_CA[base_url] = data_dir / "tls" / "store-ca.pem"
+
+
+def verify_for(url: str) -> str | bool:
+    """requests' ``verify`` for a URL: the store CA of a trusted daemon, else the system's CAs."""
+    for base, ca_file in _TRUSTED_CA.items():
+        if url.startswith(base):
+            return str(ca_file)
+    return True
+
+
+def http_session(base_url: str) -> requests.Session:
+    """A requests session for a server (environment CA bundles ignored: they would override verify)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = verify_for(base_url)
+    return session
+
+
 def answers(url: str) -> Callable[[], bool]:
-    """Readiness probe: GET url answers 200."""
+    """Readiness probe: GET url answers 200 (over verified TLS for a trusted daemon)."""
     def probe() -> bool:
+        verify = verify_for(url)
+        if isinstance(verify, str) and not Path(verify).is_file():
+            return False
         try:
-            return requests.get(url, timeout=2).status_code == 200
+            return http_session(url).get(url, timeout=2).status_code == 200
         except requests.RequestException:
             return False
     return probe
@@ -115,8 +143,8 @@ def server_process(command: list[str], log_path: Path, ready_url: str, what: str
 
 def connect(url: str, headers: dict[str, str]) -> socketio.Client:
     """A websocket-only Socket.IO client, connected."""
-    client = socketio.Client(reconnection=False)
-    client.connect(url, headers=headers, transports=["websocket"], wait_timeout=CALL_TIMEOUT_S)
+    client = socketio.Client(reconnection=False, http_session=http_session(url))
+    client.connect(url, headers=dict(headers), transports=["websocket"], wait_timeout=CALL_TIMEOUT_S)
     return client
 
 
@@ -154,7 +182,7 @@ def prepare_daemon(data_dir: Path) -> None:
 
 def log_in(base_url: str) -> str:
     """The demo cashier's session cookie."""
-    response = requests.post(f"{base_url}/api/v1/auth/login", json=CASHIER, timeout=60)
+    response = http_session(base_url).post(f"{base_url}/api/v1/auth/login", json=CASHIER, timeout=60)
     response.raise_for_status()
     token = response.cookies.get(SESSION_COOKIE)
     if not token:
@@ -170,7 +198,8 @@ def run(quick: bool) -> list[Result]:
         data_dir = base / "data"
         prepare_daemon(data_dir)
         daemon_port, bare_port = free_port(), free_port()
-        daemon_url, bare_url = f"http://127.0.0.1:{daemon_port}", f"http://127.0.0.1:{bare_port}"
+        daemon_url, bare_url = f"https://127.0.0.1:{daemon_port}", f"http://127.0.0.1:{bare_port}"
+        trust_store_ca(daemon_url, data_dir)
         daemon_cmd = edge_command(data_dir, "serve", "--host", "127.0.0.1", "--port", str(daemon_port))
         bare_cmd = [sys.executable, "-m", "tests.bench.bare_echo_server", "--port", str(bare_port),
                     "--max-seconds", str(BARE_MAX_SECONDS)]

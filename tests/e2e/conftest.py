@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from edge.security.tls import ensure_store_certificates
 from tests.integration.test_cli import FAST, REPO, seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import Daemon, start_daemon
 
@@ -43,13 +44,41 @@ def check_kiosk_built() -> None:
         pytest.fail(f"{CHROMIUM} is not installed: `make test` installs the Debian package chromium", pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def store_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store CA for the session (certificate and key in a folder), as the daemon makes on first run."""
+    folder = tmp_path_factory.mktemp("store-ca")
+    ensure_store_certificates(folder, "E2E", addresses=[])
+    return folder / "tls"
+
+
+@pytest.fixture(scope="session")
+def browser_home(store_ca: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A HOME whose NSS database trusts the store CA: how a Linux kiosk's Chromium is told to trust it
+    (docs/security.md), so the tests check the certificate instead of ignoring HTTPS errors."""
+    home = tmp_path_factory.mktemp("browser-home")
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True)
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        pytest.fail("certutil is not installed: `make test` installs the Debian package libnss3-tools", pytrace=False)
+    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True, capture_output=True)
+    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "Store Edge POS CA", "-i",
+                    str(store_ca / "store-ca.pem")], check=True, capture_output=True)
+    return home
+
+
 @pytest.fixture(scope="module")
-def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
-    """One daemon over a copy of the demo store for a test module; tests keep to their own tills."""
+def kiosk(seeded: Path, store_ca: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
+    """One daemon over a copy of the demo store for a test module; tests keep to their own tills. Its data
+    dir holds the session's store CA, so the server certificate it makes is one the browser trusts."""
     check_kiosk_built()
     base = tmp_path_factory.mktemp("kiosk")
     data_dir = base / "data"
     shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
+    (data_dir / "tls").mkdir(mode=0o750, exist_ok=True)
+    for name in ("store-ca.pem", "store-ca.key"):
+        shutil.copy2(store_ca / name, data_dir / "tls" / name)
     daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST)
     yield daemon
     daemon.process.terminate()
@@ -61,16 +90,28 @@ def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Da
 
 
 @pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
+def playwright_driver(store_ca: Path) -> Iterator[Playwright]:
+    """Playwright's driver (Node): its API requests (context.request) trust the store CA through
+    NODE_EXTRA_CA_CERTS, read when the driver starts."""
+    before = os.environ.get("NODE_EXTRA_CA_CERTS")
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(store_ca / "store-ca.pem")
+    try:
+        with sync_playwright() as driver:
+            yield driver
+    finally:
+        if before is None:
+            os.environ.pop("NODE_EXTRA_CA_CERTS", None)
+        else:
+            os.environ["NODE_EXTRA_CA_CERTS"] = before
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_driver: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless; Playwright's own browsers are never downloaded."""
+def browser(playwright_driver: Playwright, browser_home: Path) -> Iterator[Browser]:
+    """Debian's Chromium, headless, trusting the store CA; Playwright's own browsers are never downloaded."""
     check_kiosk_built()
-    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    env = {**os.environ, "HOME": str(browser_home)}
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                                 env=env)
     yield chromium
     chromium.close()
 

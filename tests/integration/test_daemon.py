@@ -21,50 +21,75 @@ from tests.servers import free_port, wait_until
 
 @dataclass
 class Daemon:
-    """A running daemon and where it listens."""
+    """A running daemon, where it listens (https by default) and the store CA that its certificate is
+    verified against (what a kiosk trusts)."""
 
     process: subprocess.Popen[bytes]
     url: str
     data_dir: Path
     log_file: Path
+    scheme: str = "https"
+    ca_file: Path | None = None
+
+    @property
+    def verify(self) -> str | bool:
+        """What requests' ``verify`` takes: the store CA's file (plain HTTP: True, unused)."""
+        return str(self.ca_file) if self.ca_file else True
+
+    def session(self) -> requests.Session:
+        """A requests session that trusts the store CA (and only it)."""
+        session = requests.Session()
+        session.trust_env = False  # else REQUESTS_CA_BUNDLE of the environment overrides verify
+        session.verify = self.verify
+        return session
+
+    def socket_client(self) -> socketio.Client:
+        """A Socket.IO client whose websocket trusts the store CA."""
+        return socketio.Client(reconnection=False, http_session=self.session())
 
 
 PLACEHOLDER_KIOSK = REPO / "kiosk_ui" / "placeholder"
 
 
-def start_daemon(data_dir: Path, log_file: Path, kiosk_dir: Path = PLACEHOLDER_KIOSK, tries: int = 3) -> Daemon:
-    """Start `python -m edge serve` (demo devices, the given kiosk bundle) on a free loopback port and wait
-    until health answers (another program may take the port between our probe and the daemon's bind: then
-    try another port)."""
+def start_daemon(data_dir: Path, log_file: Path, kiosk_dir: Path = PLACEHOLDER_KIOSK, tries: int = 3,
+                 env: dict[str, str] | None = None) -> Daemon:
+    """Start `python -m edge serve` (demo devices, the given kiosk bundle, HTTPS with the store CA it makes
+    on first run) on a free loopback port and wait until health answers over verified TLS (another program
+    may take the port between our probe and the daemon's bind: then try another port)."""
     for attempt in range(tries):
         try:
-            return _start_daemon(data_dir, log_file, free_port(), kiosk_dir)
+            return _start_daemon(data_dir, log_file, free_port(), kiosk_dir, env or {})
         except RuntimeError:
             if attempt == tries - 1 or "cannot listen on" not in log_file.read_text(errors="replace"):
                 raise
     raise AssertionError("unreachable")
 
 
-def _start_daemon(data_dir: Path, log_file: Path, port: int, kiosk_dir: Path) -> Daemon:
+def _start_daemon(data_dir: Path, log_file: Path, port: int, kiosk_dir: Path, extra: dict[str, str]) -> Daemon:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")} | FAST | {
         "POS_DEVICES_SIMULATE": "true", "POS_SERVER_KIOSK_DIR": str(kiosk_dir),
-    }
+    } | extra
     with log_file.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "edge", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
              "--port", str(port)],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    tls = env.get("POS_SERVER_TLS", "true").lower() not in ("false", "0", "no")
+    scheme = "https" if tls else "http"
+    ca_file = data_dir / "tls" / "store-ca.pem" if tls else None
+    daemon = Daemon(process, f"{scheme}://127.0.0.1:{port}", data_dir, log_file, scheme, ca_file)
 
     def healthy() -> bool:
+        if ca_file is not None and not ca_file.is_file():
+            return False
         try:
-            return requests.get(f"{url}/api/v1/health", timeout=1).status_code == 200
+            return requests.get(f"{daemon.url}/api/v1/health", timeout=1, verify=daemon.verify).status_code == 200
         except requests.ConnectionError:
             return False
 
     wait_until(healthy, 30, "the daemon", process, log_file)
-    return Daemon(process, url, data_dir, log_file)
+    return daemon
 
 
 @pytest.fixture
@@ -79,21 +104,33 @@ def daemon(seeded: Path, tmp_path: Path) -> Iterator[Daemon]:  # noqa: F811
         running.process.wait()
 
 
-def session_cookie(url: str, username: str, password: str) -> str:
-    """Log in over HTTP and return the session cookie header value."""
-    response = requests.post(f"{url}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10)
+def session_cookie(daemon: Daemon, username: str, password: str) -> str:
+    """Log in over HTTPS and return the session cookie header value."""
+    response = daemon.session().post(f"{daemon.url}/api/v1/auth/login",
+                                     json={"username": username, "password": password}, timeout=10)
     assert response.status_code == 200
     return f"pos_session={response.cookies['pos_session']}"
 
 
-def test_health_openapi_and_kiosk_page_over_http(daemon: Daemon) -> None:
-    health = requests.get(f"{daemon.url}/api/v1/health", timeout=5).json()
+def test_health_openapi_and_kiosk_page_over_https(daemon: Daemon) -> None:
+    http = daemon.session()
+    assert daemon.url.startswith("https://")
+    health = http.get(f"{daemon.url}/api/v1/health", timeout=5).json()
     assert health["status"] == "ok" and health["database"]["reachable"] is True
-    assert "/api/v1/health" in requests.get(f"{daemon.url}/api/v1/openapi.json", timeout=5).json()["paths"]
-    page = requests.get(f"{daemon.url}/", timeout=5)
+    assert "/api/v1/health" in http.get(f"{daemon.url}/api/v1/openapi.json", timeout=5).json()["paths"]
+    page = http.get(f"{daemon.url}/", timeout=5)
     assert page.status_code == 200 and "<h1>Store Edge POS</h1>" in page.text
-    script = requests.get(f"{daemon.url}/health.js", timeout=5)
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+    script = http.get(f"{daemon.url}/health.js", timeout=5)
     assert script.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_a_client_without_the_store_ca_does_not_trust_the_daemon(daemon: Daemon) -> None:
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(f"{daemon.url}/api/v1/health", timeout=5)
+    plain = daemon.url.replace("https://", "http://")
+    with pytest.raises(requests.ConnectionError):  # plain HTTP to the TLS port: the handshake fails, nothing served
+        requests.get(f"{plain}/api/v1/health", timeout=5)
 
 
 def test_second_daemon_and_migration_on_the_same_data_dir_are_refused(daemon: Daemon) -> None:
@@ -104,12 +141,12 @@ def test_second_daemon_and_migration_on_the_same_data_dir_are_refused(daemon: Da
     assert second.stderr.strip() == expected
     migrate = edge(daemon.data_dir, "migrate")
     assert migrate.returncode == 1 and "another store daemon" in migrate.stderr
-    assert requests.get(f"{daemon.url}/api/v1/health", timeout=5).status_code == 200
+    assert daemon.session().get(f"{daemon.url}/api/v1/health", timeout=5).status_code == 200
 
 
 def test_kiosk_joins_its_till_and_gets_echoes_over_websocket(daemon: Daemon) -> None:
-    client = socketio.Client(reconnection=False)
-    client.connect(daemon.url, headers={"Cookie": session_cookie(daemon.url, "cashier", "cashier-demo-1")},
+    client = daemon.socket_client()
+    client.connect(daemon.url, headers={"Cookie": session_cookie(daemon, "cashier", "cashier-demo-1")},
                    transports=["websocket"], wait_timeout=10)
     try:
         assert client.transport() == "websocket"
@@ -122,7 +159,7 @@ def test_kiosk_joins_its_till_and_gets_echoes_over_websocket(daemon: Daemon) -> 
 
 
 def test_socket_without_login_is_refused(daemon: Daemon) -> None:
-    client = socketio.Client(reconnection=False)
+    client = daemon.socket_client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(daemon.url, transports=["websocket"], wait_timeout=5)
 
@@ -132,7 +169,7 @@ def test_sigterm_stops_cleanly_and_frees_the_data_dir(daemon: Daemon, tmp_path: 
     assert daemon.process.wait(timeout=30) == 0
     again = start_daemon(daemon.data_dir, tmp_path / "again.log")
     try:
-        assert requests.get(f"{again.url}/api/v1/health", timeout=5).json()["status"] == "ok"
+        assert again.session().get(f"{again.url}/api/v1/health", timeout=5).json()["status"] == "ok"
     finally:
         again.process.send_signal(signal.SIGTERM)
         again.process.wait(timeout=30)
@@ -141,7 +178,7 @@ def test_sigterm_stops_cleanly_and_frees_the_data_dir(daemon: Daemon, tmp_path: 
 def test_demo_devices_feed_the_till(daemon: Daemon) -> None:
     from tests.integration.test_sale import CASE
 
-    session = requests.Session()
+    session = daemon.session()
     assert session.post(f"{daemon.url}/api/v1/auth/login", json={"username": "cashier", "password":
                                                                   "cashier-demo-1"}, timeout=10).status_code == 200
     cart = session.get(f"{daemon.url}/api/v1/tills/T1/cart", timeout=10).json()
@@ -166,7 +203,7 @@ def test_a_receipt_prints_once_on_the_demo_printer(daemon: Daemon) -> None:
 
     from tests.integration.test_sale import CASE
 
-    session = requests.Session()
+    session = daemon.session()
     session.post(f"{daemon.url}/api/v1/auth/login", json={"username": "cashier", "password": "cashier-demo-1"},
                  timeout=10)
     cart = session.get(f"{daemon.url}/api/v1/tills/T1/cart", timeout=10).json()
@@ -182,3 +219,24 @@ def test_a_receipt_prints_once_on_the_demo_printer(daemon: Daemon) -> None:
         return rows == [("printed", 1)]
 
     wait_until(printed, 30, "the receipt printed")
+
+
+def test_the_plain_http_port_only_redirects_to_https(seeded: Path, tmp_path: Path) -> None:  # noqa: F811
+    data_dir = tmp_path / "data"
+    shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
+    plain_port = free_port()
+    running = start_daemon(data_dir, tmp_path / "daemon.log", env={"POS_SERVER_HTTP_REDIRECT_PORT": str(plain_port)})
+    try:
+        port = running.url.rsplit(":", 1)[1]
+        for method in ("GET", "POST"):
+            answer = requests.request(method, f"http://127.0.0.1:{plain_port}/api/v1/auth/login?next=/pos",
+                                      json={"username": "cashier", "password": "cashier-demo-1"},
+                                      allow_redirects=False, timeout=5)
+            assert answer.status_code == 308
+            assert answer.headers["Location"] == f"https://127.0.0.1:{port}/api/v1/auth/login?next=/pos"
+            assert "pos_session" not in answer.cookies
+        followed = running.session().get(f"http://127.0.0.1:{plain_port}/api/v1/health", timeout=5)
+        assert followed.status_code == 200 and followed.url.startswith("https://")
+    finally:
+        running.process.send_signal(signal.SIGTERM)
+        running.process.wait(timeout=30)
