@@ -15,12 +15,14 @@ from flask.testing import FlaskClient
 from flask_socketio import SocketIO
 
 from edge.config import Config, load_config
+from edge.security import totp
 from edge.security.secrets import ensure_secrets
 from edge.services.context import ServiceContext
 from edge.services.demo_data import demo_users
 from edge.services.setup import ensure_store, seed_demo
 from edge.store.db import open_database
 from edge.store.migrate import migrate
+from edge.store.models import User
 from edge.web.app import create_app
 from tests.servers import MariaDBServer
 
@@ -149,11 +151,53 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def totp_code(app: Flask, username: str) -> str:
+    """A TOTP code the user has not used yet, at the app's (fake) time: now or one step either side, as an
+    authenticator app with a slightly wrong clock would show; when all three are used, time moves 30 s."""
+    ctx: ServiceContext = app.extensions["pos"]
+    secret = app.extensions["test_totp"][username]
+    for _ in range(2):
+        last = User.get(User.username == username).totp_last_step
+        now = totp.step_of(ctx.now())
+        for step in (now - 1, now, now + 1):
+            if last is None or step > last:
+                return totp.code_at(secret, step)
+        assert isinstance(ctx.clock, FakeClock), "real time: wait for the next TOTP step"
+        ctx.clock.advance(seconds=totp.STEP_SECONDS)
+    raise AssertionError("unreachable")
+
+
+def enrol_totp(app: Flask, client: FlaskClient, username: str) -> list[str]:
+    """Set TOTP up for the client's (pending or logged-in) user; the secret is kept for later codes; returns
+    the recovery codes."""
+    enrolment = client.post("/api/v1/auth/totp/enrol", json={})
+    assert enrolment.status_code == 200, enrolment.get_json()
+    app.extensions.setdefault("test_totp", {})[username] = enrolment.get_json()["secret"]
+    confirmed = client.post("/api/v1/auth/totp/confirm", json={"code": totp_code(app, username)})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    codes: list[str] = confirmed.get_json()["recovery_codes"]
+    return codes
+
+
+def step_up(app: Flask, client: FlaskClient, username: str) -> None:
+    """Give a fresh TOTP code (sensitive actions)."""
+    response = client.post("/api/v1/auth/step-up", json={"code": totp_code(app, username)})
+    assert response.status_code == 200, response.get_json()
+
+
 def log_in(client: FlaskClient, role: str) -> FlaskClient:
-    """Log a client in as the demo user of a role."""
+    """Log a client in as the demo user of a role — with the TOTP step for roles that need it (enrolling
+    the user on their first login, as the kiosk does)."""
     username, password = DEMO_PASSWORDS[role]
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
+    app: Flask = client.application
+    step = response.get_json()["next"]
+    if step == "enrol":
+        enrol_totp(app, client, username)
+    elif step == "totp":
+        second = client.post("/api/v1/auth/totp", json={"code": totp_code(app, username)})
+        assert second.status_code == 200, second.get_json()
     return client
 
 

@@ -20,13 +20,19 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 SESSION_TOUCH_SECONDS = 60
 
 
+PENDING_MINUTES = 10  # a session waiting for its TOTP code (or enrolment) ends this soon
+STAGES_PENDING = ("totp", "enrol")
+
+
 @dataclass(frozen=True)
 class LoginResult:
-    """A successful login: the user and the session token for the cookie."""
+    """A successful password check: the user, the session token for the cookie, and what comes next:
+    ``active`` (logged in), ``totp`` (a TOTP or recovery code is awaited) or ``enrol`` (set TOTP up first)."""
 
     user: User
     token: str
     expires_at: datetime
+    stage: str = "active"
 
 
 def user_public(user: User) -> dict[str, object]:
@@ -57,10 +63,7 @@ def create_user(
         raise InvalidInput("user name must be 2-64 lower-case letters, digits, '.', '_' or '-'", "username")
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
-    try:
-        check_policy(password, username)
-    except WeakPasswordError as exc:
-        raise InvalidInput(str(exc), "password") from exc
+    _check_password(ctx, password, username)
     password_hash = ctx.hasher.hash(password)
     with write_transaction(ctx.db):
         if User.select().where(User.username == username).exists():
@@ -80,6 +83,19 @@ def create_user(
     return user
 
 
+def _check_password(ctx: ServiceContext, password: str, username: str, field: str = "password") -> None:
+    try:
+        check_policy(password, username, int(ctx.config.get("auth.password_min_length")))
+    except WeakPasswordError as exc:
+        raise InvalidInput(str(exc), field) from exc
+
+
+def totp_required(ctx: ServiceContext, user: User) -> bool:
+    """Whether the user's role must use a TOTP second factor (admins always; others as configured)."""
+    roles = {"admin", *str(ctx.config.get("auth.totp_roles")).split(",")}
+    return user.role in roles
+
+
 def _throttle_delay(ctx: ServiceContext, failures: int) -> int:
     free = int(ctx.config.get("auth.login_free_failures"))
     if failures < free:
@@ -89,16 +105,16 @@ def _throttle_delay(ctx: ServiceContext, failures: int) -> int:
     return int(min(ceiling, base * 2 ** min(failures - free, 30)))
 
 
-def _check_throttle(ctx: ServiceContext, keys: list[str]) -> None:
+def check_throttle(ctx: ServiceContext, keys: list[str]) -> None:
     now = ctx.now()
     for row in LoginThrottle.select().where(LoginThrottle.key.in_(keys)):
         if row.blocked_until and row.blocked_until > now:
             wait = max(1, int((row.blocked_until - now).total_seconds() + 0.999))
-            what = "this user" if row.key.startswith("user:") else "this address"
+            what = "this address" if row.key.startswith("ip:") else "this user"
             raise Throttled(f"too many failed logins for {what}; try again in {wait} s", wait)
 
 
-def _note_failure(ctx: ServiceContext, keys: list[str]) -> None:
+def note_failure(ctx: ServiceContext, keys: list[str]) -> None:
     now = ctx.now()
     for key in keys:
         row, _ = LoginThrottle.get_or_create(key=key)
@@ -114,13 +130,13 @@ def login(ctx: ServiceContext, username: str, password: str, ip: str = "", user_
     username = (username or "").strip().lower()[:64]
     keys = [f"user:{username}", f"ip:{ip}"]
     with write_transaction(ctx.db):
-        _check_throttle(ctx, keys)
+        check_throttle(ctx, keys)
     user = User.get_or_none(User.username == username)
     stored = user.password_hash if user else ctx.dummy_password_hash
     ok = verify_password(ctx.hasher, stored, password or "") and user is not None and user.is_active
     if not ok or user is None:
         with write_transaction(ctx.db):
-            _note_failure(ctx, keys)
+            note_failure(ctx, keys)
             record_audit(ctx, "login.failed", None, "user", username, ip)
         raise Unauthenticated("wrong user name or password", code="bad_credentials")
     with write_transaction(ctx.db):
@@ -130,13 +146,31 @@ def login(ctx: ServiceContext, username: str, password: str, ip: str = "", user_
             user.save()
         token = secrets.token_urlsafe(32)
         now = ctx.now()
-        expires_at = now + timedelta(hours=int(ctx.config.get("auth.session_max_hours")))
+        stage = "active"
+        if totp_required(ctx, user) or user.totp_enabled:
+            stage = "totp" if user.totp_enabled else "enrol"
+        if stage == "active":
+            expires_at = now + timedelta(hours=int(ctx.config.get("auth.session_max_hours")))
+        else:
+            expires_at = now + timedelta(minutes=PENDING_MINUTES)
         UserSession.create(
             token_hash=hash_token(token), user=user, created_at=now, last_seen_at=now,
-            expires_at=expires_at, ip=ip[:45], user_agent=user_agent[:200],
+            expires_at=expires_at, ip=ip[:45], user_agent=user_agent[:200], stage=stage,
         )
-        record_audit(ctx, "login", user, "user", str(user.uuid), ip)
-    return LoginResult(user, token, expires_at)
+        record_audit(ctx, "login" if stage == "active" else "login.password_ok", user, "user", str(user.uuid), ip,
+                     details={"next": stage})
+    return LoginResult(user, token, expires_at, stage)
+
+
+def activate_session(ctx: ServiceContext, session: UserSession, totp_verified: bool) -> None:
+    """A pending session becomes a full one (its absolute expiry counted from now)."""
+    now = ctx.now()
+    session.stage = "active"
+    session.last_seen_at = now
+    session.expires_at = now + timedelta(hours=int(ctx.config.get("auth.session_max_hours")))
+    if totp_verified:
+        session.totp_verified_at = now
+    session.save()
 
 
 def hash_token(token: str) -> str:
@@ -144,12 +178,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def resolve_session(ctx: ServiceContext, token: str | None) -> User | None:
-    """The active user of a session token, or None when missing, expired, idle or revoked."""
+def resolve_session_row(
+    ctx: ServiceContext, token: str | None, stages: tuple[str, ...] = ("active",)
+) -> UserSession | None:
+    """The session of a token in one of the stages, or None when missing, expired, idle or revoked, its
+    user inactive — or, for a full session, its user must use TOTP and this session never gave a code."""
     if not token:
         return None
     session = UserSession.get_or_none(UserSession.token_hash == hash_token(token))
-    if session is None or session.revoked_at is not None:
+    if session is None or session.revoked_at is not None or session.stage not in stages:
         return None
     now = ctx.now()
     idle = timedelta(minutes=int(ctx.config.get("auth.session_idle_minutes")))
@@ -158,10 +195,125 @@ def resolve_session(ctx: ServiceContext, token: str | None) -> User | None:
     user: User = session.user
     if not user.is_active:
         return None
+    if session.stage == "active" and session.totp_verified_at is None and (user.totp_enabled or
+                                                                           totp_required(ctx, user)):
+        return None  # TOTP became required (or was set up) after this session began
     if (now - session.last_seen_at).total_seconds() >= SESSION_TOUCH_SECONDS:
         with write_transaction(ctx.db):
             UserSession.update(last_seen_at=now).where(UserSession.id == session.id).execute()
+    return session
+
+
+def resolve_session(ctx: ServiceContext, token: str | None) -> User | None:
+    """The user of a full (logged-in) session token, or None."""
+    session = resolve_session_row(ctx, token)
+    return session.user if session is not None else None
+
+
+def revoke_sessions(
+    ctx: ServiceContext, user: User, actor: User | None, reason: str, keep: UserSession | None = None
+) -> int:
+    """End every session of a user (but ``keep``); audited. Call inside a write transaction."""
+    query = UserSession.update(revoked_at=ctx.now()).where(
+        (UserSession.user == user) & UserSession.revoked_at.is_null()
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    count = int(query.execute())
+    record_audit(ctx, "sessions.revoked", actor, "user", str(user.uuid),
+                 details={"username": user.username, "reason": reason, "sessions": count})
+    return count
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {"role": user.role, "is_active": user.is_active, "display_name": user.display_name,
+            "totp_enabled": user.totp_enabled}
+
+
+def find_user(user_id: str) -> User:
+    """A user by UUID (or user name)."""
+    from edge.services.records import by_uuid
+
+    try:
+        found: User = by_uuid(User, user_id, "user", "user")
+        return found
+    except NotFound:
+        user = User.get_or_none(User.username == str(user_id).strip().lower())
+        if user is None:
+            raise NotFound(f"no user {user_id!r}", "user") from None
+        return user
+
+
+def _last_admin(user: User) -> bool:
+    others = User.select().where((User.role == "admin") & User.is_active & (User.id != user.id)).count()
+    return user.role == "admin" and user.is_active and others == 0
+
+
+def update_user(
+    ctx: ServiceContext, actor: User, user_id: str, role: str | None = None, is_active: bool | None = None,
+    display_name: str | None = None,
+) -> User:
+    """Change a user's role, active flag or name (before and after audited); a new role or deactivation
+    ends every session of the user. The last active administrator stays one."""
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
+    with write_transaction(ctx.db):
+        user = find_user(user_id)
+        before = _user_state(user)
+        if (role not in (None, "admin") or is_active is False) and _last_admin(user):
+            raise Conflict("the store must keep one active administrator", "role" if role else "is_active")
+        if role is not None:
+            user.role = role
+        if is_active is not None:
+            user.is_active = is_active
+        if display_name is not None:
+            user.display_name = display_name.strip()[:120] or user.username
+        user.save()
+        after = _user_state(user)
+        record_audit(ctx, "user.updated", actor, "user", str(user.uuid),
+                     details={"username": user.username, "before": before, "after": after})
+        if before["role"] != after["role"] or (before["is_active"] and not after["is_active"]):
+            revoke_sessions(ctx, user, actor, "role changed" if before["role"] != after["role"] else "deactivated")
+        enqueue("user.updated", user.uuid, {k: v for k, v in user_public(user).items() if k != "totp_enabled"})
     return user
+
+
+def set_password(ctx: ServiceContext, actor: User, user_id: str, password: str) -> User:
+    """An administrator sets a user's new password; every session of the user ends."""
+    with write_transaction(ctx.db):
+        user = find_user(user_id)
+    _check_password(ctx, password, user.username)
+    password_hash = ctx.hasher.hash(password)
+    with write_transaction(ctx.db):
+        user = find_user(user_id)
+        user.password_hash = password_hash
+        user.password_changed_at = ctx.now()
+        user.save()
+        record_audit(ctx, "user.password_set", actor, "user", str(user.uuid), details={"username": user.username})
+        revoke_sessions(ctx, user, actor, "password set by an administrator")
+    return user
+
+
+def change_own_password(ctx: ServiceContext, session: UserSession, current: str, new: str, ip: str = "") -> None:
+    """A user changes their own password (the current one checked, throttled like a login); their other
+    sessions end."""
+    user: User = session.user
+    keys = [f"user:{user.username}", f"ip:{ip}"]
+    with write_transaction(ctx.db):
+        check_throttle(ctx, keys)
+    if not verify_password(ctx.hasher, user.password_hash, current or ""):
+        with write_transaction(ctx.db):
+            note_failure(ctx, keys)
+        raise Unauthenticated("the current password is wrong", "current_password", code="bad_credentials")
+    if new == current:
+        raise InvalidInput("the new password must differ from the current one", "new_password")
+    _check_password(ctx, new, user.username, "new_password")
+    password_hash = ctx.hasher.hash(new)
+    with write_transaction(ctx.db):
+        User.update(password_hash=password_hash, password_changed_at=ctx.now()).where(User.id == user.id).execute()
+        record_audit(ctx, "user.password_changed", user, "user", str(user.uuid), ip,
+                     details={"username": user.username})
+        revoke_sessions(ctx, user, user, "password changed", keep=session)
 
 
 def logout(ctx: ServiceContext, token: str | None) -> None:

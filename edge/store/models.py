@@ -337,6 +337,7 @@ class User(ReplicatedModel):
     password_hash = CharField(max_length=200)
     totp_secret_enc = BlobField(null=True)
     totp_enabled = BooleanField(default=False)
+    totp_last_step = BigIntegerField(null=True)  # the last TOTP time step accepted: a code works once
     employee = ForeignKeyField(Employee, null=True, backref="users", on_delete="SET NULL")
     is_active = BooleanField(default=True)
     must_change_password = BooleanField(default=False)
@@ -366,6 +367,7 @@ class UserSession(BaseModel):
     user_agent = CharField(max_length=200, default="")
     totp_verified_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+    stage = CharField(max_length=8, default="active")  # active | totp (code awaited) | enrol (TOTP to set up)
 
 
 class RolePermission(BaseModel):
@@ -898,9 +900,29 @@ CORE_MODELS: tuple[type[BaseModel], ...] = (
     InvoiceRevision, InvoiceLine, CreditNote, CreditNoteLine, Payment, GatewayEvent, CashMovement,
     CustomerLedgerEntry, Counter, Outbox, InboxApplied, Device, PrintJob, EmailMessage,
 )
+class DocumentChain(BaseModel):
+    """The hash chain over each invoice series: one link per issued document and per later change to it
+    (correction, cancellation), in number order; each link hashes the one before and the document's content."""
+
+    id = AutoField()
+    series = ForeignKeyField(InvoiceSeries, backref="chain", on_delete="RESTRICT")
+    number = CharField(max_length=16)
+    document_uuid = UUIDField()
+    revision = IntegerField(default=0)
+    event = CharField(max_length=12)  # issued | corrected | cancelled
+    content_hash = CharField(max_length=64)
+    prev_hash = CharField(max_length=64, default="")
+    hash = CharField(max_length=64)
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("series", "id"), False), (("document_uuid", "revision"), False))
+
+
 WORKFORCE_MODELS: tuple[type[BaseModel], ...] = (
     Holiday, RosterEntry, Punch, AttendanceDay, OvertimePolicy, LeaveType, LeaveBalance, LeaveRequest,
     PayrollRun, Payslip,
 )
-ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS
+SECURITY_MODELS: tuple[type[BaseModel], ...] = (DocumentChain,)
+ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS + SECURITY_MODELS
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request
 
 from edge.services.errors import Forbidden, Unauthenticated
-from edge.services.users import resolve_session
+from edge.services.users import resolve_session_row
 from edge.store.models import ROLES
 
 SESSION_COOKIE = "pos_session"
@@ -47,11 +47,24 @@ def check_all_declared(app: Flask) -> None:
         raise AccessNotDeclared(f"routes without declared roles: {', '.join(sorted(missing))}")
 
 
+def current_session_or_none() -> Any:
+    """The full (logged-in) session of this request's cookie, or None."""
+    if "session_row" not in g:
+        g.session_row = resolve_session_row(current_app.extensions["pos"], request.cookies.get(SESSION_COOKIE))
+    return g.session_row
+
+
 def current_user_or_none() -> Any:
     """The logged-in user of this request (from the session cookie), or None."""
-    if "user" not in g:
-        g.user = resolve_session(current_app.extensions["pos"], request.cookies.get(SESSION_COOKIE))
-    return g.user
+    session = current_session_or_none()
+    return session.user if session is not None else None
+
+
+def require_step_up(action: str) -> None:
+    """A sensitive action: refused unless this session gave a TOTP code in the last few minutes."""
+    from edge.services.twofactor import require_fresh
+
+    require_fresh(current_app.extensions["pos"], current_session_or_none(), action)
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -22,7 +22,7 @@ from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput
 from edge.services.users import resolve_session
 from edge.store.models import ROLES
-from edge.web.access import SESSION_COOKIE, current_user_or_none
+from edge.web.access import SESSION_COOKIE, current_user_or_none, require_step_up
 from edge.web.api import Param, api, json_body
 
 bp = Blueprint("attendance", __name__, url_prefix="/api/v1")
@@ -317,7 +317,9 @@ def payslip(run_id: str, employee_code: str) -> Any:
      summary="The run's payslips as CSV",
      response={"type": "string"})
 def export(run_id: str) -> Any:
-    """The domain's payslip CSV: rupees with 2 decimals, days with 3, minutes whole."""
+    """The domain's payslip CSV: rupees with 2 decimals, days with 3, minutes whole (a fresh TOTP code
+    first: the file leaves the box with everyone's pay)."""
+    require_step_up("exporting payroll")
     text = payroll.payroll_csv(_ctx(), current_user_or_none(), run_id)
     return _csv(text, f"payroll-{run_id}.csv")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
 from edge.services import after_sale, carts, checkout
-from edge.web.access import current_user_or_none
+from edge.store.models import Invoice
+from edge.web.access import current_user_or_none, require_step_up
 from edge.web.api import api, json_body
 
 bp = Blueprint("sales", __name__, url_prefix="/api/v1")
@@ -158,11 +161,30 @@ CANCEL_BODY = {"type": "object", "required": ["reason"], "properties": {
     "reason": {"type": "string", "minLength": 1, "maxLength": 500}}}
 
 
+def step_up_if_old(invoice_id: str, action: str) -> None:
+    """Changing the GST record of an invoice older than auth.correction_step_up_days (by then it may be in
+    a filed return) needs a fresh TOTP code."""
+    ctx = _ctx()
+    invoice = Invoice.select(Invoice.issued_at).where(Invoice.uuid == _uuid_or_none(invoice_id)).first()
+    if invoice is None:
+        return  # the service answers 404
+    if ctx.now() - invoice.issued_at > timedelta(days=int(ctx.config.get("auth.correction_step_up_days"))):
+        require_step_up(f"{action} older than {ctx.config.get('auth.correction_step_up_days')} days")
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
 @api(bp, "/invoices/<invoice_id>/corrections", "POST", roles=MANAGERS, status=201, response=SUMMARY,
      summary="Correct the buyer's name, GSTIN, address or place of supply (a new revision)", body=CORRECTION_BODY)
 def correct(invoice_id: str) -> Any:
     """Re-taxed on the same taxable values when the supply moves between intra- and inter-state."""
     data = json_body(CORRECTION_BODY)
+    step_up_if_old(invoice_id, "correcting an invoice")
     reason = data.pop("reason")
     return jsonify(after_sale.correct_buyer(_ctx(), current_user_or_none(), invoice_id, data, reason)), 201
 
@@ -180,6 +202,7 @@ def list_revisions(invoice_id: str) -> Any:
 def return_goods(invoice_id: str) -> Any:
     """Credited in proportion; the last return of a line credits exactly what is left."""
     data = json_body(RETURN_BODY)
+    step_up_if_old(invoice_id, "a credit note on an invoice")
     returns: dict[int, int] = {}
     for item in data["lines"]:
         returns[item["line_no"]] = returns.get(item["line_no"], 0) + item["quantity_milli"]
@@ -202,4 +225,5 @@ def refund(invoice_id: str) -> Any:
 def cancel(invoice_id: str) -> Any:
     """A cancelled invoice keeps its number and its history."""
     data = json_body(CANCEL_BODY)
+    step_up_if_old(invoice_id, "cancelling an invoice")
     return jsonify(after_sale.cancel_invoice(_ctx(), current_user_or_none(), invoice_id, data["reason"]))

@@ -1,4 +1,5 @@
-"""Every route declares its roles: anonymous callers are refused, and each role only gets its routes."""
+"""The route × role matrix: every route, every role and anonymous callers (and half-logged-in ones waiting
+for their TOTP code); nothing answers outside its declared roles, and sensitive routes want a fresh code."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from edge.store.models import ROLES
+from edge.store.models import ROLES, User
 from edge.web.access import PUBLIC, AccessNotDeclared, allowed_roles, check_all_declared, declare_access
+from tests.conftest import DEMO_PASSWORDS, FakeClock, enrol_totp, step_up
 
-PUBLIC_RULES = {"/api/v1/auth/login", "/api/v1/health", "/api/v1/openapi.json", "/", "/<path:path>"}
+# The second login step checks the pending session itself: it answers 401 to anonymous callers.
+SECOND_STEP = {"/api/v1/auth/totp", "/api/v1/auth/totp/enrol", "/api/v1/auth/totp/confirm"}
+PUBLIC_RULES = {"/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/health", "/api/v1/openapi.json", "/",
+                "/<path:path>", *SECOND_STEP}
 
 
 def sample_path(rule: str) -> str:
@@ -45,26 +50,65 @@ def test_only_login_health_openapi_and_kiosk_files_are_public(app: Flask) -> Non
 def test_anonymous_requests_to_every_other_route_are_refused(app: Flask, client: FlaskClient) -> None:
     checked = 0
     for rule, method, roles in routes(app):
-        if roles == PUBLIC:
+        if roles == PUBLIC and rule not in SECOND_STEP:
             continue
         response = client.open(sample_path(rule), method=method, json={} if method != "GET" else None)
         assert response.status_code == 401, f"{method} {rule} answered {response.status_code} anonymously"
         assert response.get_json()["error"]["code"] == "unauthenticated"
         checked += 1
-    assert checked >= 5
+    assert checked >= 60
+
+
+def test_an_admin_who_gave_only_the_password_gets_nothing(app: Flask) -> None:
+    client = app.test_client()
+    username, password = DEMO_PASSWORDS["admin"]
+    first = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert first.status_code == 200 and first.get_json()["next"] == "enrol"
+    for rule, method, roles in routes(app):
+        if roles == PUBLIC:
+            continue
+        status = call(client, method, rule)
+        assert status == 401, f"a half-logged-in admin got {status} on {method} {rule}"
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_is_refused_outside_its_routes(role: str, login: Callable[[str], FlaskClient], app: Flask) -> None:
     client = login(role)
+    username = DEMO_PASSWORDS[role][0]
+    if not User.get(User.username == username).totp_enabled:
+        enrol_totp(app, client, username)  # a fresh second factor: any 403 below is the role's
     for rule, method, roles in routes(app):
         if roles == PUBLIC or rule == "/api/v1/auth/logout":
             continue
-        status = call(client, method, rule)
+        response = client.open(sample_path(rule), method=method, json={} if method != "GET" else None)
         if role in roles:
-            assert status not in (401, 403), f"{role} refused on {method} {rule} ({status})"
+            assert response.status_code not in (401, 403), f"{role} refused on {method} {rule} ({response.status_code})"
         else:
-            assert status == 403, f"{role} got {status} on {method} {rule}, expected 403"
+            assert response.status_code == 403, f"{role} got {response.status_code} on {method} {rule}, expected 403"
+            assert response.get_json()["error"]["code"] == "forbidden"
+        assert response.status_code < 500, f"{role}: {method} {rule} answered {response.status_code}"
+
+
+SENSITIVE = [
+    ("POST", "/api/v1/users", {"username": "till9", "password": "a-long-pass-9", "role": "cashier"}),
+    ("PATCH", "/api/v1/users/cashier", {"role": "manager"}),
+    ("POST", "/api/v1/users/cashier/password", {"password": "another-long-pass-7"}),
+    ("POST", "/api/v1/users/manager/totp/reset", {}),
+    ("POST", "/api/v1/auth/recovery-codes", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), SENSITIVE)
+def test_sensitive_admin_actions_want_a_fresh_totp_code(
+    method: str, path: str, body: dict[str, object], login: Callable[[str], FlaskClient], app: Flask,
+    clock: FakeClock,
+) -> None:
+    admin = login("admin")
+    clock.advance(minutes=6)
+    stale = admin.open(path, method=method, json=body)
+    assert stale.status_code == 403 and stale.get_json()["error"]["code"] == "step_up_required"
+    step_up(app, admin, "admin")
+    assert admin.open(path, method=method, json=body).status_code in (200, 201)
 
 
 def test_a_route_without_declared_roles_stops_the_app_from_starting(app: Flask) -> None:

@@ -33,7 +33,7 @@ from edge.store.models import (
     User,
 )
 from edge.web import attendance as attendance_web
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, enrol_totp
 from tests.integration.test_access import call, routes
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -366,7 +366,11 @@ def test_a_payslip_is_read_by_hr_and_by_the_employee_themself_only(
     html = employee.get(f"/api/v1/payroll/runs/{run['id']}/payslips/E0001?format=html")
     assert html.mimetype == "text/html" and "4,593.75" in html.get_data(as_text=True)
     assert employee.get(f"/api/v1/payroll/runs/{run['id']}/export.csv").status_code == 403
+    refused = hr.get(f"/api/v1/payroll/runs/{run['id']}/export.csv")
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (403, "totp_required")
+    enrol_totp(hr.application, hr, "hr")  # the export needs a fresh second factor: HR sets TOTP up
     exported = hr.get(f"/api/v1/payroll/runs/{run['id']}/export.csv")
+    assert exported.status_code == 200
     rows = {r["employee_code"]: r for r in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))}
     assert (rows["E0001"]["gross"], rows["E0001"]["paid_days"], rows["E0001"]["overtime_minutes"]) == (
         "4593.75", "6.000", "30")

@@ -106,8 +106,8 @@ def test_one_address_guessing_many_users_is_slowed(app: Flask, clock: FakeClock)
 
 
 def test_failed_and_successful_logins_are_audited(client: FlaskClient) -> None:
-    login_status(client, "admin", "wrong-password-1")
-    login_status(client, "admin", "admin-demo-1")
+    login_status(client, "manager", "wrong-password-1")
+    login_status(client, "manager", "manager-demo-1")
     actions = [row.action for row in AuditLog.select().order_by(AuditLog.id)]
     assert actions[-2:] == ["login.failed", "login"]
 
