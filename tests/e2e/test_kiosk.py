@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from edge.domain.barcodes import check_digit
-from tests.e2e.conftest import PageErrors, log_in
+from tests.e2e.conftest import DEMO_LOGINS, PageErrors, log_in
+from tests.integration.test_daemon import Daemon
 from tests.integration.test_sale import CASE, PIECE_ITEM
 
 UPI_REFERENCE = "UPI-E2E-402913"
@@ -219,3 +220,41 @@ def test_payment_after_the_bill_reaches_the_summary_and_display_by_push(
     expect(display.get_by_text("Thank you!")).to_be_visible()
     assert number.startswith("T2/")
     assert was_not_reloaded(pos) and was_not_reloaded(display)
+
+
+def test_an_admin_sets_up_two_factor_login_on_the_kiosk_then_logs_in_with_a_code(
+    context: BrowserContext, browser: Browser, page_errors: PageErrors, kiosk: Daemon
+) -> None:
+    import pyotp
+
+    page = page_errors.watch(context.new_page())
+    page.goto("/login")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill(DEMO_LOGINS["admin"])
+    page.keyboard.press("Enter")
+    form = page.get_by_role("form", name="Set up two-factor login")
+    expect(form).to_be_visible()
+    qr = page.get_by_alt_text("QR code for the authenticator app")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.naturalWidth") > 0, "the QR image rendered (allowed by the CSP)"
+    secret = page.locator("code").inner_text().replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    form.get_by_label("Code").fill(totp.now())
+    form.get_by_role("button", name="Switch on and log in").click()
+    codes = page.get_by_test_id("recovery-codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    recovery = codes.first.inner_text()
+    page.get_by_role("button", name="I have written them down").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+    other = browser.new_context(base_url=kiosk.url)  # another kiosk: no cookie
+    again = page_errors.watch(other.new_page())
+    again.goto("/login")
+    again.get_by_label("User name").fill("admin")
+    again.get_by_label("Password").fill(DEMO_LOGINS["admin"])
+    again.keyboard.press("Enter")
+    second = again.get_by_role("form", name="Two-factor code")
+    second.get_by_label("Code").fill(recovery)  # a recovery code, as after a lost phone
+    second.get_by_role("button", name="Log in").click()
+    expect(again).not_to_have_url(re.compile(r"/login"))
+    other.close()

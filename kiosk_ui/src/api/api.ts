@@ -24,13 +24,15 @@ import type {
   SaleSummary,
   User,
 } from "./types";
+import { nextStep, type LoginAnswer } from "../auth/totp";
 
+const LOGIN_STEPS = new Set(["login", "me", "totpLogin", "totpEnrol", "totpConfirm", "stepUp"]);
 const rawBaseQuery = fetchBaseQuery({ baseUrl: "/api/v1", credentials: "same-origin" });
 
 /** Any 401 but the login's own means the session ended: ask who we are again, which sends us to login. */
 const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryError> = async (args, store, extra) => {
   const result = await rawBaseQuery(args, store, extra);
-  if (result.error?.status === 401 && store.endpoint !== "login" && store.endpoint !== "me") {
+  if (result.error?.status === 401 && !LOGIN_STEPS.has(store.endpoint)) {
     store.dispatch(api.util.invalidateTags(["Me"]));
   }
   return result;
@@ -85,11 +87,12 @@ export const api = createApi({
   refetchOnReconnect: false,
   endpoints: (build) => ({
     me: build.query<User, void>({ query: () => "/auth/me", providesTags: ["Me"] }),
-    login: build.mutation<{ user: User }, { username: string; password: string }>({
+    login: build.mutation<{ user: User } & LoginAnswer, { username: string; password: string }>({
       query: (body) => ({ url: "/auth/login", method: "POST", body }),
       async onQueryStarted(_, { dispatch, queryFulfilled }) {
         const { data } = await queryFulfilled;
-        dispatch(api.util.upsertQueryData("me", undefined, data.user));
+        // A user who must give a TOTP code is not logged in yet: the second step sets "me".
+        if (nextStep(data) === "done") dispatch(api.util.upsertQueryData("me", undefined, data.user));
       },
     }),
     logout: build.mutation<{ ok: boolean }, void>({
@@ -140,6 +143,20 @@ export const api = createApi({
       keepUnusedDataFor: 30,
     }),
     employees: build.query<{ items: Employee[] }, void>({ query: () => "/employees" }),
+
+    // The login's second factor (TOTP) and the step-up before sensitive actions.
+    totpLogin: build.mutation<{ user: User }, { code: string }>({
+      query: (body) => ({ url: "/auth/totp", method: "POST", body }),
+    }),
+    totpEnrol: build.mutation<TotpEnrolment, void>({
+      query: () => ({ url: "/auth/totp/enrol", method: "POST", body: {} }),
+    }),
+    totpConfirm: build.mutation<{ user: User; recovery_codes: string[] }, { code: string }>({
+      query: (body) => ({ url: "/auth/totp/confirm", method: "POST", body }),
+    }),
+    stepUp: build.mutation<{ fresh_until: string }, { code: string }>({
+      query: (body) => ({ url: "/auth/step-up", method: "POST", body }),
+    }),
   }),
 });
 
@@ -152,4 +169,14 @@ export const {
   useProductQuery,
   useSearchCustomersQuery,
   useEmployeesQuery,
+  useTotpLoginMutation,
+  useTotpEnrolMutation,
+  useTotpConfirmMutation,
+  useStepUpMutation,
 } = api;
+
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+  qr_svg: string;
+}
