@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--role", required=True, choices=("admin", "manager", "cashier", "hr", "employee"))
     create_user.add_argument("--display-name")
     create_user.add_argument("--employee", help="employee code to link")
+    rotate = commands.add_parser("rotate-key", help="new field-encryption key; re-encrypt every row (daemon stopped)")
+    rotate.add_argument("--admin", required=True, help="administrator confirming with a TOTP code (stdin or prompt)")
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
+    commands.add_parser("verify-audit", help="check the audit hash chain and the chain of every invoice series")
     check = commands.add_parser("check-config", help="validate the configuration and print it")
     check.add_argument("--example", action="store_true", help="print the documented example config instead")
     return parser
@@ -63,6 +67,42 @@ def read_new_password() -> str:
     return first
 
 
+def read_code(prompt: str) -> str:
+    """A one-time code: stdin when piped, else typed."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    return input(prompt).strip()
+
+
+def rotate_key(args: argparse.Namespace, config: Config) -> int:
+    """``rotate-key``: with the data dir locked (daemon stopped) and an administrator's fresh TOTP code."""
+    from edge.server import DataDirLock, build_context, prepare_data_dir, require_schema_at_head
+    from edge.services.keys import rotate
+    from edge.services.twofactor import admin_with_fresh_code
+
+    if args.batch_size < 1:
+        raise ValueError("--batch-size must be at least 1")
+    lock = DataDirLock(prepare_data_dir(config.data_dir))
+    lock.acquire()
+    try:
+        ctx = build_context(config)
+        require_schema_at_head(ctx)
+        admin = admin_with_fresh_code(ctx, args.admin, read_code(f"TOTP code of {args.admin}: "))
+
+        def progress(column: str, done: int) -> None:
+            print(f"  {column}: {done} re-encrypted", flush=True)
+
+        report = rotate(ctx, admin, args.batch_size, progress)
+    finally:
+        lock.release()
+    what = "new key" if report.started_new_key else "resumed"
+    total = sum(report.reencrypted.values())
+    retired = ", ".join(report.retired_keys) or "none"
+    print(f"field keys rotated ({what}): active key {report.active_key}, {total} values re-encrypted, "
+          f"retired keys: {retired}")
+    return 0
+
+
 def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run one command with a validated config."""
     from edge.server import DataDirLock, EdgeServer, StartupError, build_context, prepare_data_dir
@@ -70,6 +110,8 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     from edge.store.migrate import MigrationError, current_version, migrate
 
     try:
+        if args.command == "rotate-key":
+            return rotate_key(args, config)
         if args.command == "serve":
             EdgeServer(config).serve(config.get("server.host"), config.get("server.port"))
             return 0
@@ -100,6 +142,16 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             print("demo logins (user / password):")
             for demo in demo_users():
                 print(f"  {demo.role:<9} {demo.username} / {demo.password}")
+            return 0
+        if args.command == "verify-audit":
+            from edge.services.audit import verify_all
+
+            report = verify_all(ctx)
+            for line in report.lines():
+                print(line)
+            if not report.ok:
+                print(f"error: {report.first_problem()}", file=sys.stderr)
+                return EXIT_FAILED
             return 0
         if args.command == "create-user":
             from edge.services.users import create_user

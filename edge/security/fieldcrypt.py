@@ -47,6 +47,23 @@ class FieldCipher:
         except InvalidTag as exc:
             raise DecryptionError(f"{context}: ciphertext does not authenticate") from exc
 
+    @property
+    def active_key_id(self) -> str:
+        """The key new values are encrypted with."""
+        return self._active
+
+    @staticmethod
+    def key_id_of(blob: bytes) -> str:
+        """The ID of the key a ciphertext was made with."""
+        blob = bytes(blob)
+        if len(blob) < 2 or blob[0] != FORMAT_VERSION:
+            raise DecryptionError("unknown ciphertext format")
+        return blob[2 : 2 + blob[1]].decode()
+
+    def reencrypt(self, blob: bytes, context: str) -> bytes:
+        """The same plaintext under the active key (a fresh nonce); authenticated on the way."""
+        return self.encrypt(self.decrypt(blob, context), context)
+
     def encrypt_json(self, value: Any, context: str) -> bytes:
         """Encrypt a JSON-serialisable value."""
         return self.encrypt(json.dumps(value, separators=(",", ":"), sort_keys=True).encode(), context)

@@ -103,3 +103,58 @@ def ensure_secrets(data_dir: Path) -> Secrets:
     path = data_dir / SECRETS_FILE_NAME
     create_secrets_file(path)
     return load_secrets(path)
+
+
+def _rewrite(path: Path, text: str) -> None:
+    """Replace the secrets file atomically, still mode 0600."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def add_field_key(path: Path) -> str:
+    """Add a new 32-byte field key to the secrets file and make it the active one; returns its ID. The
+    old keys stay (they still decrypt the rows not re-encrypted yet)."""
+    current = load_secrets(path)
+    numbers = [int(match.group(1)) for key_id in current.field_keys if (match := re.fullmatch(r"k(\d+)", key_id))]
+    new_id = f"k{max(numbers, default=0) + 1}"
+    value = base64.b64encode(token_source.token_bytes(32)).decode()
+    text = path.read_text()
+    text, replaced = re.subn(r"(?m)^active_field_key\s*=.*$", f'active_field_key = "{new_id}"', text)
+    text, inserted = re.subn(r"(?m)^\[field_keys\]\s*$", f'[field_keys]\n{new_id} = "{value}"', text, count=1)
+    if replaced != 1 or inserted != 1:
+        raise SecretsError(f"secrets file {path}: cannot find active_field_key and [field_keys] to rotate")
+    _rewrite(path, text)
+    check = load_secrets(path)
+    if check.active_field_key != new_id or check.field_keys.get(new_id) is None:
+        raise SecretsError(f"secrets file {path}: the new key did not read back")
+    return new_id
+
+
+def remove_field_keys(path: Path, key_ids: set[str]) -> None:
+    """Take retired keys out of the secrets file (never the active one)."""
+    current = load_secrets(path)
+    if current.active_field_key in key_ids:
+        raise SecretsError("the active field key cannot be removed")
+    lines = path.read_text().splitlines(keepends=True)
+    section = ""
+    kept = []
+    for line in lines:
+        header = re.match(r"^\[([^\]]+)\]\s*$", line)
+        if header:
+            section = header.group(1)
+        name = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        if section == "field_keys" and name and name.group(1) in key_ids:
+            continue
+        kept.append(line)
+    _rewrite(path, "".join(kept))
+    load_secrets(path)

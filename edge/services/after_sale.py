@@ -15,7 +15,7 @@ from edge.domain.invoice import BuyerDetails, CreditedLine, TaxedLine, credit_no
 from edge.domain.payments import Method, line_from_record, refund
 from edge.domain.series import SeriesState, financial_year, issue
 from edge.services import permissions
-from edge.services.audit import record_audit
+from edge.services.audit import chain_document, record_audit
 from edge.services.carts import sale_date
 from edge.services.checkout import _invoice, _payment_lines, invoice_summary, line_tax_of, payment_document
 from edge.services.context import ServiceContext
@@ -108,6 +108,7 @@ def correct_buyer(ctx: ServiceContext, user: User, invoice_id: str, changes: dic
         record_audit(ctx, "invoice.revised", user, "invoice", str(invoice.uuid),
                      details={"revision": revision.revision, "reason": revision.reason,
                               "before": asdict(current), "after": asdict(after_buyer)})
+        chain_document(ctx, invoice, "corrected")
         enqueue("invoice.revised", row.uuid, {"invoice": str(invoice.uuid), "revision": revision.revision,
                                               "reason": revision.reason, "document": after})
     after["revision_difference_paise"] = difference
@@ -178,6 +179,7 @@ def return_items(ctx: ServiceContext, user: User, invoice_id: str, returns: dict
                                        invoice=invoice, credit_note=note, amount_paise=-note.total_paise, note=number)
         record_audit(ctx, "credit_note.issued", user, "credit_note", str(note.uuid),
                      details={"invoice": invoice.number, "number": number, "reason": note.reason})
+        chain_document(ctx, note, "issued")
         refunded = None
         if refund_method is not None:
             refunded = _refund(ctx, user, invoice, refund_method, note.total_paise, reference)
@@ -253,6 +255,8 @@ def cancel_invoice(ctx: ServiceContext, user: User, invoice_id: str, reason: str
                 CustomerLedgerEntry.create(customer=invoice.customer_id, at=ctx.now(), kind="adjustment",
                                            invoice=invoice, amount_paise=-owed, note=f"{invoice.number} cancelled")
         record_audit(ctx, "invoice.cancelled", user, "invoice", str(invoice.uuid),
-                     details={"number": invoice.number, "reason": reason.strip()})
+                     details={"number": invoice.number, "reason": reason.strip(),
+                              "before": {"status": invoice.status}, "after": {"status": status.value}})
+        chain_document(ctx, invoice, "cancelled")
         enqueue("invoice.cancelled", invoice.uuid, {"number": invoice.number, "reason": reason.strip()})
     return invoice_summary(ctx, Invoice.get_by_id(invoice.id))

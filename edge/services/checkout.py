@@ -13,7 +13,7 @@ from edge.domain.errors import RuleError
 from edge.domain.gst import LineTax, TaxSummaryRow, tax_summary
 from edge.domain.payments import Method, PaymentLine, amount_paid, balance_due, line_from_record, take_payment
 from edge.domain.series import SeriesState, check_prefix, financial_year, issue
-from edge.services.audit import record_audit
+from edge.services.audit import chain_document, record_audit
 from edge.services.carts import REFERENCE_TTL_S, _cart, _check_version, price_cart, sale_date
 from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput
@@ -174,6 +174,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
                                        amount_paise=invoice.total_paise, note=number)
         Cart.update(status="checked_out", version=Cart.version + 1, updated_at=now).where(Cart.id == cart.id).execute()
         record_audit(ctx, "invoice.issued", user, "invoice", str(invoice.uuid), details={"number": number})
+        chain_document(ctx, invoice, "issued")
         enqueue("invoice.issued", invoice.uuid, invoice_document(invoice))
         for given in payments:
             _, change = _record_payment(ctx, user, invoice, given["method"], given["amount_paise"],

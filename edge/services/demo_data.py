@@ -123,6 +123,13 @@ class DemoShift:
     checkin_window_minutes: int
 
 
+def demo_bank_details(code: str, name: str) -> dict[str, str]:
+    """Made-up salary account of a demo employee (kept AES-GCM encrypted in the store)."""
+    number = int("".join(char for char in code if char.isdigit()) or "0")
+    return {"holder": name, "account_number": f"9170{number:08d}{(number * 7919) % 997:03d}",
+            "ifsc": ("SBIN0", "HDFC0", "ICIC0")[number % 3] + f"{(number * 31) % 1000000:06d}"}
+
+
 @dataclass(frozen=True)
 class DemoEmployee:
     code: str

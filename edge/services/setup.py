@@ -8,6 +8,7 @@ from edge.services.catalog import index_product
 from edge.services.context import ServiceContext
 from edge.services.demo_data import (
     RATE_TIERS,
+    demo_bank_details,
     demo_customer_types,
     demo_customers,
     demo_employees,
@@ -178,6 +179,7 @@ def _seed_employees(ctx: ServiceContext) -> dict[str, Employee]:
             code=demo.code, name=demo.name, department=department, designation=demo.designation,
             default_shift=shifts[demo.shift_code], pay_basis=demo.pay_basis,
             pay_rate_enc=ctx.cipher.encrypt_json(demo.pay_rate_paise, "employee.pay_rate"),
+            bank_details_enc=ctx.cipher.encrypt_json(demo_bank_details(demo.code, demo.name), "employee.bank_details"),
             overtime_eligible=demo.overtime_eligible, phone=demo.phone, joined_on=demo.joined_on,
         )
         EmployeeCredential.insert_many([

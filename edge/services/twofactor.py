@@ -160,3 +160,14 @@ def reset(ctx: ServiceContext, actor: User, user: User, ip: str = "") -> None:
         record_audit(ctx, "totp.reset", actor, "user", str(user.uuid), ip,
                      details={"username": user.username, "before": before, "after": {"totp_enabled": False}})
         revoke_sessions(ctx, user, actor, "two-factor reset")
+
+
+def admin_with_fresh_code(ctx: ServiceContext, username: str, code: str, where: str = "console") -> User:
+    """The administrator running a sensitive console command (key rotation), proved by a TOTP code now."""
+    user = User.get_or_none(User.username == (username or "").strip().lower())
+    if user is None or not user.is_active or user.role != "admin":
+        raise Forbidden(f"{username!r} is not an active administrator", "admin")
+    if not user.totp_enabled:
+        raise Forbidden(f"{user.username} has not set up two-factor authentication", "admin", code="totp_required")
+    _check_code(ctx, user, code, where, allow_recovery=False)
+    return user
