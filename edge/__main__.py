@@ -105,6 +105,8 @@ def rotate_key(args: argparse.Namespace, config: Config) -> int:
 
 def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run one command with a validated config."""
+    from edge.security.fieldcrypt import DecryptionError
+    from edge.security.secrets import SecretsError
     from edge.server import DataDirLock, EdgeServer, StartupError, build_context, prepare_data_dir
     from edge.services.errors import ServiceError
     from edge.store.migrate import MigrationError, current_version, migrate
@@ -160,7 +162,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             user = create_user(ctx, args.name, password, args.role, args.display_name, args.employee)
             print(f"created user {user.username} with role {user.role}")
             return 0
-    except (StartupError, MigrationError) as exc:
+    except (StartupError, MigrationError, SecretsError, DecryptionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except ServiceError as exc:

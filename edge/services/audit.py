@@ -7,8 +7,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import JOIN
-
 from edge.domain.series import parse_number
 from edge.services.context import ServiceContext
 from edge.store.models import (
@@ -211,13 +209,14 @@ def _walk(rows: list[Any], recompute: Any, describe: Any, chain: str) -> Problem
 
 def verify_audit_chain(report: VerifyReport) -> None:
     """The audit trail's chain, and its length against the append counter (rows deleted at the end)."""
-    rows = list(AuditLog.select(AuditLog, User.username).join(User, JOIN.LEFT_OUTER).order_by(AuditLog.id))
+    names = {user.id: user.username for user in User.select(User.id, User.username)}
+    rows = list(AuditLog.select().order_by(AuditLog.id))
     chain = "audit log"
     report.checked[chain] = len(rows)
     report.heads[chain] = rows[-1].hash if rows else ""
 
     def recompute(row: AuditLog) -> str:
-        return _row_hash(row.prev_hash, row, row.user.username if row.user_id else "")
+        return _row_hash(row.prev_hash, row, names.get(row.user_id, "") if row.user_id else "")
 
     def describe(row: AuditLog) -> str:
         return f"row {row.id} ({row.action}, {row.at.isoformat()}Z)"

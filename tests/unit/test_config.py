@@ -53,7 +53,7 @@ def test_sqlite_in_the_data_dir_unless_a_url_is_configured(tmp_path: Path) -> No
     [
         ("[server]\nport = 70000\n", "server.port: must be an integer between 1 and 65535 (got 70000)"),
         ("[server]\nport = \"eighty\"\n", "server.port: must be an integer between 1 and 65535 (got 'eighty')"),
-        ("[server]\nprot = 80\n", "server.prot: unknown key (known in [server]: host, port, async_mode, kiosk_dir, tls, "),
+        ("[server]\nprot = 80\n", "server.prot: unknown key (known in [server]: host, port, async_mode, kiosk_dir, "),
         ("[sever]\nport = 80\n", "sever: unknown section"),
         ("[store]\ntimezone = \"Mars/Olympus\"\n", "store.timezone: 'Mars/Olympus' is not an IANA time zone"),
         ("[store]\nstate_code = \"99\"\n", "store.state_code: '99' is not allowed"),
