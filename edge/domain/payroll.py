@@ -9,8 +9,6 @@ overtime) is rounded once, ROUND_HALF_UP to the paisa; gross and net are sums of
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,13 +25,13 @@ from edge.domain.attendance import (
     OvertimePolicy,
     weekly_overtime,
 )
+from edge.domain.csvsafe import csv_text
 from edge.domain.errors import RuleError
 from edge.domain.leave import DAY_MILLI
 from edge.domain.money import PAISE_PER_RUPEE, round_paise
 
 STANDARD_DAY_MINUTES = 480  # a daily rate buys 8 hours: hourly equivalent = daily rate / 8
 MONTH_WORKING_DAYS = 26  # a monthly rate buys 26 days of 8 hours: hourly equivalent = monthly rate / 208
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula triggers, neutralised in the CSV
 
 
 class PayBasis(StrEnum):
@@ -222,11 +220,6 @@ def _days(milli: int) -> str:
     return f"{whole}.{rest:03d}"
 
 
-def _text(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 CSV_COLUMNS = (
     "employee_code", "employee_name", "period_start", "period_end", "pay_basis", "rate", "paid_days",
     "absent_days", "leave_paid_days", "leave_unpaid_days", "worked_minutes", "paid_leave_minutes",
@@ -237,16 +230,14 @@ CSV_COLUMNS = (
 
 def payslips_csv(rows: Iterable[Payslip]) -> str:
     """Payslips as CSV (RFC 4180, CRLF): amounts in rupees with 2 decimals, days with 3, minutes whole."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for slip in rows:
-        writer.writerow([
-            _text(slip.employee_code), _text(slip.employee_name), slip.period_start.isoformat(),
+    return csv_text(CSV_COLUMNS, (
+        [
+            slip.employee_code, slip.employee_name, slip.period_start.isoformat(),
             slip.period_end.isoformat(), str(slip.basis), _rupees(slip.rate_paise), _days(slip.paid_days_milli),
             _days(slip.absent_days_milli), _days(slip.leave_paid_days_milli), _days(slip.leave_unpaid_days_milli),
             slip.worked_minutes, slip.paid_leave_minutes, slip.paid_minutes, slip.overtime_minutes,
             _rupees(slip.overtime_paise), _rupees(slip.basic_paise), _rupees(slip.deductions_paise),
             _rupees(slip.gross_paise), _rupees(slip.net_paise), slip.flagged_days,
-        ])
-    return out.getvalue()
+        ]
+        for slip in rows
+    ))

@@ -9,8 +9,6 @@ docs/attendance.md for the flow, the weekly-off rule and the scheduled job.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import threading
 import uuid as uuid_module
@@ -37,9 +35,9 @@ from edge.domain.attendance import (
     PunchSource,
     ShiftRule,
 )
+from edge.domain.csvsafe import csv_text
 from edge.domain.errors import RuleError
 from edge.domain.leave import LeaveDay, LeaveTypeRule
-from edge.domain.payroll import FORMULA_START
 from edge.services.audit import record_audit
 from edge.services.context import ServiceContext
 from edge.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Throttled
@@ -1071,17 +1069,8 @@ def list_days(ctx: ServiceContext, user: User, employee_code: str | None, start:
     return [day_view(row, row.employee, shift_codes, tz) for row in query]
 
 
-def _text_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_text_cell(cell) if isinstance(cell, str) else cell for cell in row])
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def _month_rows(month: str, department: str | None, shift: str | None) -> tuple[

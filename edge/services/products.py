@@ -23,6 +23,7 @@ import peewee
 
 from edge.clock import local_date
 from edge.domain.barcodes import ScaleRule, check_product_barcode
+from edge.domain.csvsafe import safe_cell, unescape_cell
 from edge.domain.errors import RuleError
 from edge.domain.gst import BASIS, check_rate
 from edge.domain.money import rupees_to_paise
@@ -58,7 +59,6 @@ MAX_IMPORT_CHANGES = 1000
 CHUNK = 500
 YES = ("yes", "y", "true", "1")
 NO = ("no", "n", "false", "0")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula triggers, neutralised on export
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -874,11 +874,6 @@ def csv_columns(catalog: _Catalog) -> list[str]:
             "case_name", "case_factor", "case_barcode", *[f"case_{tier}_price" for tier in tiers]]
 
 
-def _safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (the quote is removed again on import)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def export_csv(ctx: ServiceContext) -> str:
     """Every product (archived ones with active = no) as CSV, by SKU; prices and GST as in force today."""
     today = store_today(ctx)
@@ -916,15 +911,12 @@ def export_csv(ctx: ServiceContext) -> str:
             for tier in catalog.tier_codes():
                 price = state.price_on(unit.id, tier, today)
                 row[f"{prefix}{tier}_price"] = rupees(price[1]) if price else ""
-        writer.writerow({key: _safe_cell(value) for key, value in row.items()})
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
     return out.getvalue()
 
 
 def _cell(row: dict[str, str], column: str) -> str:
-    value = (row.get(column) or "").strip()
-    if value.startswith("'") and value[1:2] in FORMULA_START:
-        value = value[1:]
-    return value
+    return unescape_cell((row.get(column) or "").strip())
 
 
 def _yes_no(value: str, column: str, problems: list[Problem]) -> bool | None:

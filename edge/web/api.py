@@ -86,7 +86,10 @@ def api(
 def json_body(schema: Mapping[str, Any]) -> dict[str, Any]:
     """The request's JSON object validated against the route's schema (the one its OpenAPI entry shows);
     unknown fields are refused unless the schema allows them."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError as exc:  # [[[[...]]]] thousands deep: refused, not a crash
+        raise InvalidInput("request body is nested too deeply") from exc
     if not isinstance(data, dict):
         raise InvalidInput("request body must be a JSON object")
     strict = {**schema, "additionalProperties": schema.get("additionalProperties", False)}

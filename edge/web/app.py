@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
 from flask_socketio import SocketIO
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from edge.services.context import ServiceContext
 from edge.services.errors import NotFound, UnsupportedMediaType
@@ -83,6 +85,22 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))
     register_error_handlers(app)
+
+    @app.before_request
+    def limit_unsized_bodies() -> None:
+        # A chunked body has no Content-Length for MAX_CONTENT_LENGTH to check up front: read it up to the
+        # limit here, refuse it when longer (413), else hand it on with its length known.
+        if request.content_length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            limit = int(app.config["MAX_CONTENT_LENGTH"])
+            body = request.environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                raise RequestEntityTooLarge()
+            request.environ["wsgi.input"] = io.BytesIO(body)
+            request.environ["CONTENT_LENGTH"] = str(len(body))
+            request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+            request.environ.pop("wsgi.input_terminated", None)
+            request.__dict__.pop("stream", None)
+            request.__dict__.pop("content_length", None)
 
     @app.before_request
     def require_json_for_changes() -> None:

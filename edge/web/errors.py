@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from edge.services.errors import ServiceError, Throttled
 
@@ -27,6 +27,12 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, Throttled):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response, status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> Any:
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        return error_response(413, "too_large", f"the request is larger than the {limit}-byte limit "
+                              "(server.max_upload_bytes); split the file")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
