@@ -23,6 +23,7 @@ from edge.domain.money import round_paise
 from edge.domain.pricing import LineRequest, PricedSale, SaleTerms, Tier, price_sale
 from edge.domain.units import MILLI, Unit, UnitKind, parse_quantity
 from edge.services import permissions
+from edge.services.audit import record_audit
 from edge.services.context import ServiceContext
 from edge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from edge.services.records import by_uuid
@@ -386,13 +387,28 @@ def update_line(ctx: ServiceContext, user: User, cart_id: str, line_id: str, cha
         if "tier" in changes:
             tier = changes["tier"]
             line.rate_tier = None if tier is None else _tier(tier)
-        if "manual_rate_paise" in changes:
+        if "manual_rate_paise" in changes and changes["manual_rate_paise"] != line.manual_rate_paise:
+            _audit_price_override(ctx, user, cart, line, "cart.manual_rate", "manual_rate_paise",
+                                  line.manual_rate_paise, changes["manual_rate_paise"])
             line.manual_rate_paise = changes["manual_rate_paise"]
-        if "discount_paise" in changes:
+        if "discount_paise" in changes and changes["discount_paise"] != line.discount_paise:
+            _audit_price_override(ctx, user, cart, line, "cart.line_discount", "discount_paise",
+                                  line.discount_paise, changes["discount_paise"])
             line.discount_paise = changes["discount_paise"]
         line.save()
 
     return _mutate(ctx, user, cart_id, version, change)
+
+
+def _audit_price_override(ctx: ServiceContext, user: User, cart: Cart, line: CartLine | None, action: str,
+                          name: str, before: int | None, after: int | None) -> None:
+    """A manual rate or a discount typed by the cashier: audited with before and after (in the cart's
+    transaction, so a change the user's limits refuse rolls its audit row back too)."""
+    details: dict[str, Any] = {"till": cart.till.code, "before": {name: before}, "after": {name: after}}
+    if line is not None:
+        details.update(product=line.product.sku, unit=line.unit.name, quantity_milli=line.quantity_milli)
+    record_audit(ctx, action, user, "cart_line" if line is not None else "cart",
+                 str(line.uuid if line is not None else cart.uuid), details=details)
 
 
 def remove_line(ctx: ServiceContext, user: User, cart_id: str, line_id: str,
@@ -427,7 +443,9 @@ def set_terms(ctx: ServiceContext, user: User, cart_id: str, changes: dict[str, 
                 cart.rate_tier = customer.rate_tier
         if "tier" in changes:
             cart.rate_tier = _tier(changes["tier"])
-        if "discount_paise" in changes:
+        if "discount_paise" in changes and changes["discount_paise"] != cart.discount_paise:
+            _audit_price_override(ctx, user, cart, None, "cart.discount", "discount_paise", cart.discount_paise,
+                                  changes["discount_paise"])
             cart.discount_paise = changes["discount_paise"]
         cart.save()
 

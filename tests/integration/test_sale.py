@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from edge.domain.barcodes import DEFAULT_SCALE_RULES, check_digit, make_scale_la
 from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
 from edge.services.demo_data import DemoProduct, demo_customers, demo_products
-from edge.store.models import Customer, CustomerLedgerEntry, Outbox, Product, ProductUnit
+from edge.store.models import AuditLog, Customer, CustomerLedgerEntry, Outbox, Product, ProductUnit
 
 PIECE_ITEM = next(p for p in demo_products() if p.base_unit == "piece" and p.units[0].sellable and p.units[0].barcode
                   and any(u.kind == "package" and u.barcode for u in p.units) and p.gst[-1].rate_bp > 0)
@@ -148,6 +149,14 @@ def test_manual_rate_below_floor_and_big_discounts_need_a_manager(
                         {"code": PIECE_ITEM.units[0].barcode})
     manager_line = f"/api/v1/carts/{manager_cart['id']}/lines/{manager_cart['lines'][0]['id']}"
     assert manager.patch(manager_line, json={"manual_rate_paise": price - 200}).status_code == 200
+    rows = [(row.action, row.user.username, json.loads(row.details)) for row in
+            AuditLog.select().where(AuditLog.action.startswith("cart.")).order_by(AuditLog.id)]
+    assert [(action, who) for action, who, _ in rows] == [
+        ("cart.manual_rate", "cashier"), ("cart.manual_rate", "manager")
+    ], "refused overrides leave no audit row (rolled back with the change)"
+    assert rows[1][2]["before"] == {"manual_rate_paise": None}
+    assert rows[1][2]["after"] == {"manual_rate_paise": price - 200}
+    assert rows[1][2]["product"] == PIECE_ITEM.sku
 
 
 def test_customer_from_another_state_makes_the_sale_inter_state(cashier: FlaskClient) -> None:
