@@ -158,6 +158,14 @@ def test_kiosk_joins_its_till_and_gets_echoes_over_websocket(daemon: Daemon) -> 
         client.disconnect()
 
 
+def test_a_socket_from_another_site_is_refused_even_with_the_cookie(daemon: Daemon) -> None:
+    cookie = session_cookie(daemon, "cashier", "cashier-demo-1")
+    client = daemon.socket_client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(daemon.url, headers={"Cookie": cookie, "Origin": "https://evil.example"},
+                       transports=["websocket"], wait_timeout=5)
+
+
 def test_socket_without_login_is_refused(daemon: Daemon) -> None:
     client = daemon.socket_client()
     with pytest.raises(socketio.exceptions.ConnectionError):

@@ -41,3 +41,12 @@ export function qrImageSource(svg: string): string {
 export function groupSecret(secret: string): string {
   return secret.replace(/(.{4})(?=.)/g, "$1 ");
 }
+
+/** The daemon's answer to a sensitive action without a recent code: ask for one, then try again. */
+export function needsStepUp(error: unknown): boolean {
+  if (!error || typeof error !== "object" || !("status" in error) || (error as { status: unknown }).status !== 403) {
+    return false;
+  }
+  const data = (error as { data?: { error?: { code?: string } } }).data;
+  return data?.error?.code === "step_up_required";
+}

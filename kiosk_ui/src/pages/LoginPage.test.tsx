@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { codeReady, groupSecret, isRecoveryCode, isTotpCode, nextStep, normaliseCode, qrImageSource } from "../auth/totp";
+import { codeReady, groupSecret, isRecoveryCode, isTotpCode, needsStepUp, nextStep, normaliseCode, qrImageSource } from "../auth/totp";
 import { safeNext } from "./LoginPage";
 import { CodeForm, EnrolInstructions, RecoveryCodes } from "./TotpPanels";
 
@@ -23,6 +23,13 @@ describe("the login's second step", () => {
     expect(isRecoveryCode("k7qm-x3pt-90")).toBe(false); // 0 is never in a recovery code
     expect(codeReady("k7qm-x3pt-9w", true)).toBe(true);
     expect(codeReady("k7qm-x3pt-9w", false)).toBe(false);
+  });
+
+  it("knows when a sensitive action wants a fresh code", () => {
+    expect(needsStepUp({ status: 403, data: { error: { code: "step_up_required" } } })).toBe(true);
+    expect(needsStepUp({ status: 403, data: { error: { code: "forbidden" } } })).toBe(false);
+    expect(needsStepUp({ status: 401, data: { error: { code: "step_up_required" } } })).toBe(false);
+    expect(needsStepUp(undefined)).toBe(false);
   });
 
   it("follows only kiosk paths after login", () => {
