@@ -223,8 +223,12 @@ def refund_payment(ctx: ServiceContext, user: User, invoice_id: str, method: str
     """Give money back on an invoice (before cancelling it, or money taken twice)."""
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
+        refunded = abs(sum(row.amount_paise for row in Payment.select(Payment.amount_paise).where(
+            (Payment.invoice == invoice) & (Payment.kind == "refund") & (Payment.status == "succeeded"))))
         record_audit(ctx, "payment.refunded", user, "invoice", str(invoice.uuid),
-                     details={"method": method, "amount_paise": amount_paise})
+                     details={"number": invoice.number, "method": method, "amount_paise": amount_paise,
+                              "before": {"refunded_paise": refunded},
+                              "after": {"refunded_paise": refunded + amount_paise}})
         payment = _refund(ctx, user, invoice, method, amount_paise, reference)
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     ctx.bus.publish("payment.updated", {"till": invoice.till.code, "invoice_id": str(invoice.uuid),

@@ -20,6 +20,7 @@ from edge.domain.barcodes import check_product_barcode
 from edge.domain.errors import RuleError
 from edge.domain.gst import check_rate
 from edge.domain.gstin import check_gstin
+from edge.services.audit import record_audit
 from edge.services.catalog import index_product
 from edge.services.context import ServiceContext
 from edge.store.db import write_transaction
@@ -51,11 +52,14 @@ def held_version() -> int:
     return int(row.value) if row else 0
 
 
-def _product(item: dict[str, Any], tiers: dict[str, RateTier]) -> None:
+def _product(item: dict[str, Any], tiers: dict[str, RateTier]) -> tuple[Product, bool, dict[str, Any]]:
+    """Create or update a product from the cloud; (product, created, GST and price changes before -> after)."""
+    changes: dict[str, Any] = {}
     category = Category.get_or_create(name=item["category"])[0] if item.get("category") else None
     product = Product.get_or_none(Product.sku == item["sku"])
     fields = {"name": item["name"], "category": category, "hsn_code": item["hsn_code"],
               "base_unit": item["base_unit"], "prices_include_tax": bool(item.get("prices_include_tax", True))}
+    created = product is None
     if product is None:
         product = Product.create(sku=item["sku"], **fields)
     else:
@@ -67,7 +71,11 @@ def _product(item: dict[str, Any], tiers: dict[str, RateTier]) -> None:
         row = ProductGstRate.get_or_none((ProductGstRate.product == product) & (ProductGstRate.effective_from == start))
         if row is None:
             ProductGstRate.create(product=product, rate_bp=rate_bp, cess_bp=cess_bp, effective_from=start)
-        else:
+            changes.setdefault("gst", []).append({"from_bp": None, "to_bp": rate_bp, "cess_bp": cess_bp,
+                                                  "effective_from": start.isoformat()})
+        elif (row.rate_bp, row.cess_bp) != (rate_bp, cess_bp):
+            changes.setdefault("gst", []).append({"from_bp": row.rate_bp, "to_bp": rate_bp, "cess_bp": cess_bp,
+                                                  "effective_from": start.isoformat()})
             ProductGstRate.update(rate_bp=rate_bp, cess_bp=cess_bp).where(ProductGstRate.id == row.id).execute()
     codes = []
     for unit_item in item.get("units", []):
@@ -89,6 +97,10 @@ def _product(item: dict[str, Any], tiers: dict[str, RateTier]) -> None:
                 raise DownlinkError(f"unknown rate tier {tier_code!r}")
             row = ProductPrice.get_or_none((ProductPrice.unit == unit) & (ProductPrice.tier == tiers[tier_code])
                                            & (ProductPrice.effective_from == effective))
+            if row is None or row.price_paise != int(price):
+                changes.setdefault("prices", []).append({
+                    "unit": unit.name, "tier": tier_code, "from_paise": row.price_paise if row else None,
+                    "to_paise": int(price), "effective_from": effective.isoformat()})
             if row is None:
                 ProductPrice.create(product=product, unit=unit, tier=tiers[tier_code], price_paise=int(price),
                                     effective_from=effective)
@@ -97,6 +109,7 @@ def _product(item: dict[str, Any], tiers: dict[str, RateTier]) -> None:
     all_codes = [code for (code,) in ProductBarcode.select(ProductBarcode.code).where(
         ProductBarcode.product == product).tuples()]
     index_product(product, all_codes or codes)
+    return product, created, changes
 
 
 def _registration(item: dict[str, Any]) -> None:
@@ -131,7 +144,12 @@ def apply_downlink(ctx: ServiceContext, payload: bytes) -> bool:
         tiers = {tier.code: tier for tier in RateTier.select()}
         try:
             for item in message.get("products", []):
-                _product(item, tiers)
+                product, created, changes = _product(item, tiers)
+                if created or changes:
+                    # The cloud changed a price or a GST rate: audited like a change made in the store.
+                    record_audit(ctx, "product.created" if created else "product.changed", None, "product",
+                                 str(product.uuid), details={"sku": product.sku, "source": f"cloud:{message_id}",
+                                                             "changes": changes})
             for item in message.get("seller_registrations", []):
                 _registration(item)
         except (RuleError, KeyError, TypeError, ValueError) as exc:

@@ -120,3 +120,24 @@ def test_a_removed_chain_link_or_a_skipped_number_breaks_the_series(traded: Path
               "AND document_type = 'invoice'")
     result = verify(copy)
     assert result.returncode == 1 and "series T1/2627 (invoice): missing at number 5" in result.stderr
+
+
+def test_a_price_pushed_from_the_cloud_is_audited_with_before_and_after(demo_ctx: ServiceContext) -> None:
+    import json
+
+    from edge.services.downlink import apply_downlink
+    from tests.integration.test_sale import PIECE_ITEM
+
+    unit = PIECE_ITEM.units[0]
+    message = {"v": 1, "id": "catalog-7", "version": 7, "products": [{
+        "sku": PIECE_ITEM.sku, "name": PIECE_ITEM.name, "category": PIECE_ITEM.category,
+        "hsn_code": PIECE_ITEM.hsn_code, "base_unit": "piece",
+        "units": [{"name": unit.name, "kind": "piece", "factor_milli": 1000, "prices": {"counter": 12345},
+                   "effective_from": "2026-11-24"}]}]}
+    assert apply_downlink(demo_ctx, json.dumps(message).encode())
+    row = AuditLog.select().where(AuditLog.action == "product.changed").order_by(AuditLog.id.desc()).get()
+    details = json.loads(row.details)
+    assert row.user_id is None and details["source"] == "cloud:catalog-7" and details["sku"] == PIECE_ITEM.sku
+    assert details["changes"]["prices"] == [{"unit": unit.name, "tier": "counter", "from_paise": None,
+                                             "to_paise": 12345, "effective_from": "2026-11-24"}]
+    assert verify_chain() is None
