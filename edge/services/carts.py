@@ -42,7 +42,6 @@ from edge.store.models import (
     Customer,
     CustomerGstin,
     Product,
-    ProductBarcode,
     ProductUnit,
     RateTier,
     Till,
@@ -84,6 +83,13 @@ SALE_LINES_SQL = (
     " l.rate_tier_id, l.manual_rate_paise, l.discount_paise, l.source"
     " FROM cart_line l JOIN product_unit u ON u.id = l.unit_id JOIN product p ON p.id = l.product_id"
     " WHERE l.cart_id = {p} ORDER BY l.position"
+)
+
+
+# What a scanned barcode stands for, in one statement: the product and the unit (piece, kg, case) it names.
+BARCODE_SQL = (
+    "SELECT p.id, p.name, p.is_active, u.id, u.kind, u.name, u.factor_milli, u.sellable FROM product_barcode b"
+    " JOIN product p ON p.id = b.product_id JOIN product_unit u ON u.id = b.unit_id WHERE b.code = {p}"
 )
 
 
@@ -333,7 +339,7 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
         if label is not None:
             _label_line(ctx, cart, label, code)
             return
-        hit = sql.first(ProductBarcode, "code = {p}", code)
+        hit = sql.execute(ctx.db, BARCODE_SQL, code).fetchone()
         if hit is None:
             if code.isdigit() and len(code) in (8, 12, 13):
                 try:
@@ -341,9 +347,10 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
                 except RuleError as exc:
                     raise InvalidInput(exc.message, "code", exc.code) from exc
             raise NotFound(f"no product has barcode {code}", "code", code="unknown_barcode")
-        product = sql.first(Product, "id = {p}", hit.product_id)
-        unit = sql.first(ProductUnit, "id = {p}", hit.unit_id)
-        assert product is not None and unit is not None  # foreign keys
+        product_id, name, active, unit_id, kind, unit_name, factor, sellable = hit
+        product = Product(id=product_id, name=name, is_active=bool(active))
+        unit = ProductUnit(id=unit_id, product=product_id, kind=kind, name=unit_name, factor_milli=factor,
+                           sellable=bool(sellable))
         _add_line(cart, product, unit, MILLI, "scan", code)
 
     return _mutate(ctx, user, cart_id, version, change)

@@ -82,13 +82,13 @@ def _open_register(till_id: int) -> int | None:
 
 
 def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amount_paise: int,
-                    tendered_paise: int | None, reference: str, earlier: list[Payment]) -> tuple[Payment, int]:
-    """Check a payment against the invoice's ``earlier`` payments and store it with its ledger entry and
-    outbox row."""
+                    tendered_paise: int | None, reference: str, earlier: list[PaymentLine]) -> tuple[Payment, int]:
+    """Check a payment against what the invoice already holds (``earlier``) and store it with its ledger entry
+    and outbox row."""
     try:
         invoice_state.check_can_take_payment(invoice.status)
         outcome = take_payment(
-            invoice.total_paise, [_payment_line(p) for p in earlier], Method(method), amount_paise, tendered_paise,
+            invoice.total_paise, earlier, Method(method), amount_paise, tendered_paise,
             reference, has_customer=invoice.customer_id is not None, credit_available_paise=_credit_available(invoice),
         )
     except ValueError as exc:
@@ -184,7 +184,8 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         taken: list[Payment] = []
         for given in payments:
             payment, change = _record_payment(ctx, user, invoice, given["method"], given["amount_paise"],
-                                              given.get("tendered_paise"), given.get("reference", ""), taken)
+                                              given.get("tendered_paise"), given.get("reference", ""),
+                                              [_payment_line(p) for p in taken])
             taken.append(payment)
             changes.append(change)
         if customer and balance_due(invoice.total_paise, [_payment_line(p) for p in taken]) > 0:
@@ -206,7 +207,7 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
         payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference,
-                                          _payments(invoice))
+                                          _payment_lines(invoice))
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     event = {"till": invoice.till.code, "invoice_id": str(invoice.uuid), "status": summary["status"],
              "payment": payment_document(payment), "change_due_paise": change,
