@@ -29,7 +29,7 @@ from edge.services.records import by_uuid
 from edge.services.sales_data import (
     LoadedProduct,
     customer_rates,
-    load_products,
+    priced_products,
     registration_on,
     scale_rules,
     tier_tax_basis,
@@ -182,7 +182,7 @@ def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> Pri
     """Apply the billing rules to a cart as it stands; ``user``'s powers bound manual rates and discounts."""
     on = sale_date(ctx)
     lines = sale_lines(ctx.db, cart.id)
-    products = load_products(ctx.db, [line.product_id for line in lines], on)
+    products = priced_products(ctx, [line.product_id for line in lines], on)
     customer: Customer | None = cart.customer if cart.customer_id else None
     seller, registration = ctx.cached(f"registration:{on}", REFERENCE_TTL_S, lambda: registration_on(on))
     gstin = _customer_gstin(customer, on) if customer else None
@@ -313,7 +313,7 @@ def _label_line(ctx: ServiceContext, cart: Cart, label: ScaleLabel, code: str) -
         return
     assert label.price_paise is not None
     if base.kind == UnitKind.KG.value:
-        loaded = load_products(ctx.db, [product.id], sale_date(ctx))[product.id]
+        loaded = priced_products(ctx, [product.id], sale_date(ctx))[product.id]
         rate = loaded.pricing.base.prices_paise.get(Tier.COUNTER.value)
         if not rate:
             raise InvalidInput(f"{product.name} has no counter price per kg", "code", code="no_price")
