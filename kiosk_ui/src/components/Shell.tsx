@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router";
 import { api, useHealthQuery, useLogoutMutation, useMeQuery } from "../api/api";
-import { DIRECTORY_READERS, SELLERS, lastTill } from "../auth/roles";
+import { SELLERS, TERMINAL_ROLES, lastTill, screensFor } from "../auth/roles";
 import { useAppDispatch } from "../state/hooks";
 import type { Connection } from "../state/posSlice";
 
@@ -30,7 +30,9 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
   const sells = user && SELLERS.includes(user.role);
-  const readsDirectory = user && DIRECTORY_READERS.includes(user.role);
+  const office = user ? screensFor(user.role, "office")[0] : undefined;
+  const hr = user ? screensFor(user.role, "hr")[0] : undefined;
+  const terminal = user && TERMINAL_ROLES.includes(user.role);
   const posTill = till ?? lastTill();
 
   async function signOut() {
@@ -41,7 +43,7 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
 
   return (
     <div className="flex h-full flex-col">
-      <header className="flex h-12 shrink-0 items-center gap-3 bg-slate-800 px-4 text-white">
+      <header className="flex h-12 shrink-0 print:hidden items-center gap-3 bg-slate-800 px-4 text-white">
         <span className="font-semibold tracking-wide">Store Edge POS</span>
         {health?.store && <span className="text-sm text-slate-400">{health.store}</span>}
         <nav className="ml-4 flex items-center gap-1" aria-label="Screens">
@@ -55,10 +57,20 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
               Customer display
             </a>
           )}
-          {readsDirectory && (
-            <NavLink to="/hr/employees" className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
-              Employees
+          {office && (
+            <NavLink to={office.path} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
+              Back office
             </NavLink>
+          )}
+          {hr && (
+            <NavLink to={hr.path} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
+              HR
+            </NavLink>
+          )}
+          {terminal && (
+            <a href="/terminal/gate" className={LINK}>
+              Attendance terminal
+            </a>
           )}
         </nav>
         <div className="ml-auto flex items-center gap-4">

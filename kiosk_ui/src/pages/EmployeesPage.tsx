@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { apiError, useEmployeesQuery } from "../api/api";
-import { Shell } from "../components/Shell";
+import { OfficeLayout } from "../components/OfficeLayout";
 
 /** The employee directory (GET /api/v1/employees: code, name, department, designation; no pay data). */
 export function EmployeesPage() {
@@ -15,8 +15,8 @@ export function EmployeesPage() {
   }, [data, filter]);
 
   return (
-    <Shell>
-      <div className="flex h-full flex-col p-4">
+    <OfficeLayout group="hr">
+      <div className="flex h-full flex-col">
         <div className="mb-3 flex items-center gap-4">
           <h1 className="text-2xl font-semibold">Employees</h1>
           <input
@@ -60,6 +60,6 @@ export function EmployeesPage() {
           </table>
         </div>
       </div>
-    </Shell>
+    </OfficeLayout>
   );
 }
