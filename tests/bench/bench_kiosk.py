@@ -8,7 +8,8 @@ element), bundled and minified by the same esbuild in the same run — the floor
 
 Re-render: the real daemon serves the freshly built kiosk; a cashier's cart on a till holds 200 lines, the
 cashier screen shows it in Debian's Chromium (Playwright), and another client changes one line's quantity over
-REST (a manager's cart: a manager may type the weight of a kg line). In the page, the time runs from the arrival of the ``cart`` push on the WebSocket to the last DOM change of
+REST (a manager's cart: a manager may type the weight of a kg line). In the page, the time runs from the
+arrival of the ``cart`` push on the WebSocket to the last DOM change of
 the cart that follows it (a MutationObserver on the cart table, read at the next animation frame): decode, reducer,
 render and commit. Baseline: the same change on a 1-line cart in the same run.
 """
@@ -181,7 +182,8 @@ def measure_rerender(base: str, till: Till, rounds: int) -> list[float]:
                 cart = till.bump(cart, 2 + round_no % 2)
                 page.wait_for_function("n => window.__pushes.length > n", arg=pushes)
                 # Two animation frames after the push: the render it caused has been committed and painted.
-                took = page.evaluate("""n => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+                took = page.evaluate("""n => new Promise(done => requestAnimationFrame(
+                  () => requestAnimationFrame(() => {
                     const at = window.__pushes[n];
                     const after = window.__mutations.filter(t => t >= at);
                     done(after.length ? Math.max(...after) - at : null);

@@ -143,7 +143,8 @@ def test_customer_statement_shows_the_running_balance_and_exports_it(
     expect(page.get_by_test_id("customer-balance")).to_have_text(rupees(statement["closing_paise"]))
     lines = page.get_by_test_id("statement-line")
     expect(lines).to_have_count(len(statement["lines"]))
-    expect(page.get_by_test_id("running-balance")).to_have_text([rupees(line["balance_paise"]) for line in statement["lines"]])
+    balances = [rupees(line["balance_paise"]) for line in statement["lines"]]
+    expect(page.get_by_test_id("running-balance")).to_have_text(balances)
     expect(lines.first).to_contain_text(first["number"])
     expect(page.get_by_test_id("statement")).to_contain_text(second["number"])
     expect(page.get_by_test_id("statement-closing")).to_contain_text(rupees(statement["closing_paise"]))
