@@ -307,3 +307,38 @@ def test_sync_progress_bar_fills_as_the_backlog_drains(
         publisher.terminate()
         publisher.wait(timeout=30)
         log.close()
+
+
+ADMIN_SCREENS = {  # menu entry → the page's heading
+    "Back office": [("Products", "Products"), ("Customers", "Customers"), ("Invoices", "Invoices"),
+                    ("Register", "Register"), ("Devices", "Devices"), ("Cloud sync", "Cloud sync"),
+                    ("Users", "Users and roles")],
+    "HR": [("Attendance", "Attendance"), ("Leave", "Leave"), ("Payroll", "Payroll"), ("Employees", "Employees")],
+}
+
+
+def test_every_screen_opens_from_the_menu_of_its_role(
+    context: BrowserContext, page_errors: PageErrors, tmp_path: Path
+) -> None:
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/office/products", "admin")
+    for section, screens in ADMIN_SCREENS.items():
+        page.get_by_role("navigation", name="Screens").get_by_role("link", name=section).click()
+        menu = page.get_by_role("navigation", name=section)
+        expect(menu.get_by_role("link")).to_have_text([label for label, _ in screens])
+        for label, heading in screens:
+            menu.get_by_role("link", name=label, exact=True).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+            if label == "Devices":
+                expect(page.get_by_test_id("device-row").filter(has_text="t1-scale-sim")).to_contain_text("connected")
+            shot(page, tmp_path, f"screen-{label.lower().replace(' ', '-')}")
+
+    # HR: no back office in the header, its own HR menu, and a back-office address sends it home.
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "/hr/leave", "hr")
+    screens = page.get_by_role("navigation", name="Screens")
+    expect(screens.get_by_role("link", name="Back office")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="HR").get_by_role("link")).to_have_text(
+        ["Attendance", "Punch corrections", "Leave", "Payroll", "Employees"])
+    page.goto("/office/products")
+    expect(page).to_have_url(re.compile(r"/hr/attendance$"))
