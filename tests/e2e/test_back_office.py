@@ -265,6 +265,17 @@ def test_attendance_terminal_confirms_a_pin_punch_and_a_badge_pushed_by_the_cloc
     expect(page.get_by_test_id("punch-direction")).to_have_text(re.compile("^(IN|OUT)$"))
     shot(page, tmp_path, "terminal-badge")
 
+    # The gate in Hindi: the labels of the terminal change, the next punch too.
+    page.get_by_test_id("punch-confirmation").click()
+    page.get_by_role("button", name="हिंदी").click()
+    expect(page.get_by_text("अपना बैज लगाएँ — या अपना कोड और पिन डालें")).to_be_visible()
+    page.get_by_label("कर्मचारी कोड").fill(employee.code)
+    page.keyboard.press("Enter")
+    page.get_by_label("पिन").fill("2468")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("punch-direction")).to_have_text(re.compile("^(अंदर|बाहर)$"))
+    shot(page, tmp_path, "terminal-hindi")
+
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[MosquittoServer]:

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 import { useMeQuery } from "../api/api";
 import { screensFor, type ScreenGroup } from "../auth/roles";
+import { useT } from "../i18n";
 import { Shell } from "./Shell";
 
 const ITEM = "block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-200";
@@ -10,6 +11,7 @@ const ITEM = "block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hove
 export function OfficeLayout({ group, children }: { group: ScreenGroup; children: ReactNode }) {
   const { data: user } = useMeQuery();
   const screens = user ? screensFor(user.role, group) : [];
+  const { t } = useT();
   return (
     <Shell>
       <div className="flex h-full">
@@ -20,7 +22,7 @@ export function OfficeLayout({ group, children }: { group: ScreenGroup; children
               to={screen.path}
               className={({ isActive }) => `${ITEM} ${isActive ? "bg-slate-200 text-slate-900" : ""}`}
             >
-              {screen.label}
+              {t(screen.label)}
             </NavLink>
           ))}
         </nav>

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router";
 import { api, useHealthQuery, useLogoutMutation, useMeQuery } from "../api/api";
 import { SELLERS, TERMINAL_ROLES, lastTill, screensFor } from "../auth/roles";
+import { nextLang, setLang, useT } from "../i18n";
 import { useAppDispatch } from "../state/hooks";
 import type { Connection } from "../state/posSlice";
 
@@ -34,6 +35,7 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
   const hr = user ? screensFor(user.role, "hr")[0] : undefined;
   const terminal = user && TERMINAL_ROLES.includes(user.role);
   const posTill = till ?? lastTill();
+  const { lang, t } = useT();
 
   async function signOut() {
     await logout().unwrap().catch(() => undefined);
@@ -49,27 +51,27 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
         <nav className="ml-4 flex items-center gap-1" aria-label="Screens">
           {sells && (
             <NavLink to={`/pos/${posTill}`} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
-              Till {posTill}
+              {t("Till")} {posTill}
             </NavLink>
           )}
           {sells && (
             <a href={`/display/${posTill}`} target="_blank" rel="noreferrer" className={LINK}>
-              Customer display
+              {t("Customer display")}
             </a>
           )}
           {office && (
             <NavLink to={office.path} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
-              Back office
+              {t("Back office")}
             </NavLink>
           )}
           {hr && (
             <NavLink to={hr.path} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
-              HR
+              {t("HR")}
             </NavLink>
           )}
           {terminal && (
             <a href="/terminal/gate" className={LINK}>
-              Attendance terminal
+              {t("Attendance terminal")}
             </a>
           )}
         </nav>
@@ -80,8 +82,12 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
               {user.display_name} <span className="text-slate-500">({user.role})</span>
             </span>
           )}
+          <button type="button" className="rounded-md px-2 py-1.5 text-sm text-slate-300 hover:bg-slate-700" onClick={() => setLang(nextLang(lang))}
+            lang={nextLang(lang)} aria-label={lang === "en" ? "हिंदी में दिखाएँ" : "Show in English"}>
+            {lang === "en" ? "हिंदी" : "English"}
+          </button>
           <button type="button" className="rounded-md px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700" onClick={signOut}>
-            Log out
+            {t("Log out")}
           </button>
         </div>
       </header>
