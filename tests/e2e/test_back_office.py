@@ -100,8 +100,18 @@ def test_manager_edits_a_product_and_exports_the_catalog(
     editor.get_by_label(f"counter price of {unit}").fill("151.50")
     barcodes = editor.get_by_label(f"Barcodes of {unit}")
     barcodes.fill("\n".join([*product["units"][0]["barcodes"], new_code]))
+
+    # Leaving the screen before saving loses nothing: back on the product, the typed values are there.
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Customers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customers")
+    page.go_back()
+    expect(editor.get_by_test_id("unsaved")).to_be_visible()
+    expect(editor.get_by_label(f"counter price of {unit}")).to_have_value("151.50")
+    expect(barcodes).to_have_value(re.compile(new_code + "$"))
     editor.get_by_role("button", name="Save changes").click()
     expect(editor.get_by_test_id("flash")).to_have_text(f"Saved {product['name']}.")
+    expect(editor.get_by_test_id("unsaved")).to_have_count(0)
+    expect(editor.get_by_label(f"counter price of {unit}")).to_have_value("151.50")
     saved = manager_api.get(f"/products/{product_id}")
     assert saved["units"][0]["prices_paise"]["counter"] == 15150
     assert new_code in saved["units"][0]["barcodes"]

@@ -67,7 +67,12 @@ const office = api
       }),
       changeProduct: build.mutation<ProductFull, { id: string; changes: ProductChange }>({
         query: ({ id, changes }) => ({ url: `/products/${id}`, method: "PATCH", body: changes }),
-        invalidatesTags: (_r, _e, { id }) => ["Product", { type: "Product", id }],
+        // The answer is the product as saved: the editor shows it at once (the list is fetched again).
+        async onQueryStarted({ id }, { dispatch, queryFulfilled }) {
+          const saved = await queryFulfilled.catch(() => null);
+          if (saved) dispatch(office.util.upsertQueryData("productFull", id, saved.data));
+        },
+        invalidatesTags: ["Product"],
       }),
       importProducts: build.mutation<ImportResult, string>({
         query: (csv) => ({ url: "/products/import", method: "POST", body: { csv } }),
@@ -99,6 +104,10 @@ const office = api
       }),
       correctBuyer: build.mutation<SaleSummary, { id: string; correction: BuyerCorrection }>({
         query: ({ id, correction }) => ({ url: `/invoices/${id}/corrections`, method: "POST", body: correction }),
+        async onQueryStarted({ id }, { dispatch, queryFulfilled }) {
+          const saved = await queryFulfilled.catch(() => null);
+          if (saved) dispatch(office.util.upsertQueryData("invoiceFull", id, saved.data));
+        },
         invalidatesTags: (_r, _e, { id }) => [{ type: "Invoice", id }],
       }),
       returnGoods: build.mutation<

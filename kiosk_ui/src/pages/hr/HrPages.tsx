@@ -19,6 +19,7 @@ import type { ApiError } from "../../api/types";
 import { HR_DECIDERS } from "../../auth/roles";
 import { Field, FieldError, Flash, FormError, PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
+import { useDraft } from "../../hooks/useDraft";
 import { clockTime, download, formatDays, formatMinutes, isoDay, monthRange } from "../../lib/forms";
 import { formatPaise } from "../../lib/money";
 
@@ -168,8 +169,16 @@ function CorrectPunchForm({ punch, onDone }: { punch: Punch; onDone: () => void 
   );
 }
 
+interface PunchDraft {
+  employee: string;
+  at: string;
+  direction: string;
+  reason: string;
+}
+
 function AddPunchForm() {
-  const [draft, setDraft] = useState({ employee: "", at: `${isoDay()}T09:00`, direction: "in", reason: "" });
+  const { kept, keep: setDraft, discard } = useDraft<PunchDraft>("add-punch");
+  const draft = kept ?? { employee: "", at: `${isoDay()}T09:00`, direction: "in", reason: "" };
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [add, { isLoading }] = useAddPunchMutation();
@@ -181,7 +190,7 @@ function AddPunchForm() {
     try {
       await add({ employee: draft.employee.trim(), at: draft.at, direction: (draft.direction || null) as "in" | "out" | null, reason: draft.reason.trim() }).unwrap();
       setDone(`Added the punch for ${draft.employee}.`);
-      setDraft({ ...draft, reason: "" });
+      discard();
     } catch (failure) {
       setError(failed(failure));
     }
@@ -271,9 +280,19 @@ function LeaveRow({ request, decides }: { request: LeaveRequest; decides: boolea
   );
 }
 
+interface LeaveDraft {
+  employee: string;
+  leave_type: string;
+  from: string;
+  to: string;
+  half_day: boolean;
+  reason: string;
+}
+
 function AskLeaveForm({ forOthers }: { forOthers: boolean }) {
   const { data: types } = useLeaveTypesQuery();
-  const [draft, setDraft] = useState({ employee: "", leave_type: "CL", from: isoDay(), to: isoDay(), half_day: false, reason: "" });
+  const { kept, keep: setDraft, discard } = useDraft<LeaveDraft>("ask-leave");
+  const draft = kept ?? { employee: "", leave_type: "CL", from: isoDay(), to: isoDay(), half_day: false, reason: "" };
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [ask, { isLoading }] = useAskLeaveMutation();
@@ -285,7 +304,7 @@ function AskLeaveForm({ forOthers }: { forOthers: boolean }) {
     try {
       const request = await ask({ ...draft, employee: forOthers ? draft.employee.trim() : undefined }).unwrap();
       setDone(`Asked ${formatDays(request.days_milli)} of ${request.leave_type} for ${request.employee_name}.`);
-      setDraft({ ...draft, reason: "" });
+      discard();
     } catch (failure) {
       setError(failed(failure));
     }

@@ -14,7 +14,8 @@ import type { ApiError, SaleSummary } from "../../api/types";
 import { MANAGERS } from "../../auth/roles";
 import { Field, FieldError, Flash, FormError, PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
-import { buyerChanges, rememberInvoice, recentInvoices } from "../../lib/invoices";
+import { useDraft } from "../../hooks/useDraft";
+import { buyerChanges, rememberInvoice, recentInvoices, type BuyerDraft } from "../../lib/invoices";
 import { formatPaise, formatRate } from "../../lib/money";
 import { formatQuantity, milliToDecimal, parseQuantity } from "../../lib/quantity";
 
@@ -154,8 +155,8 @@ function InvoiceBody({ invoice }: { invoice: SaleSummary }) {
 const BUYER_FIELDS = ["name", "gstin", "address", "state_code", "reason"];
 
 function CorrectionForm({ invoice }: { invoice: SaleSummary }) {
-  const initial = { name: invoice.buyer.name, gstin: invoice.buyer.gstin ?? "", address: invoice.buyer.address, state_code: invoice.buyer.state_code, reason: "" };
-  const [draft, setDraft] = useState(initial);
+  const { kept, keep, discard } = useDraft<BuyerDraft>(`correction:${invoice.id}`);
+  const draft = kept ?? { name: invoice.buyer.name, gstin: invoice.buyer.gstin ?? "", address: invoice.buyer.address, state_code: invoice.buyer.state_code, reason: "" };
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [correct, { isLoading }] = useCorrectBuyerMutation();
@@ -171,14 +172,14 @@ function CorrectionForm({ invoice }: { invoice: SaleSummary }) {
     }
     try {
       const fresh = await correct({ id: invoice.id, correction }).unwrap();
-      setDraft({ ...draft, reason: "" });
+      discard();
       setDone(`Revision ${fresh.revision} saved.`);
     } catch (failure) {
       setError(failed(failure)); // what was typed stays in the form
     }
   }
 
-  const set = (name: keyof typeof draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
+  const set = (name: keyof BuyerDraft) => (e: { target: { value: string } }) => keep({ ...draft, [name]: e.target.value });
   return (
     <form className="card space-y-2 p-4" onSubmit={submit} aria-label="Correct buyer details" data-testid="correction-form">
       <h2 className="font-semibold">Correct buyer (GST) details</h2>
@@ -195,9 +196,11 @@ function CorrectionForm({ invoice }: { invoice: SaleSummary }) {
 }
 
 function CreditNoteForm({ invoice }: { invoice: SaleSummary }) {
-  const [quantities, setQuantities] = useState<Record<number, string>>({});
-  const [reason, setReason] = useState("");
-  const [refund, setRefund] = useState("");
+  const { kept, keep, discard } = useDraft<{ quantities: Record<number, string>; reason: string; refund: string }>(`return:${invoice.id}`);
+  const { quantities, reason, refund } = kept ?? { quantities: {}, reason: "", refund: "" };
+  const setQuantities = (next: Record<number, string>) => keep({ quantities: next, reason, refund });
+  const setReason = (next: string) => keep({ quantities, reason: next, refund });
+  const setRefund = (next: string) => keep({ quantities, reason, refund: next });
   const [error, setError] = useState<ApiError | null>(null);
   const [note, setNote] = useState<CreditNote | null>(null);
   const [returnGoods, { isLoading }] = useReturnGoodsMutation();
@@ -222,8 +225,7 @@ function CreditNoteForm({ invoice }: { invoice: SaleSummary }) {
     }
     try {
       setNote(await returnGoods({ id: invoice.id, reason, lines, ...(refund ? { refund_method: refund } : {}) }).unwrap());
-      setQuantities({});
-      setReason("");
+      discard();
     } catch (failure) {
       setError(failed(failure));
     }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import {
   failed,
@@ -12,6 +12,7 @@ import type { ImportResult, ImportRowError, ProductFull } from "../../api/office
 import { PRICE_TIERS, type ApiError } from "../../api/types";
 import { Field, FieldError, Flash, FormError, PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
+import { useDraft } from "../../hooks/useDraft";
 import { formatPaise, formatRate } from "../../lib/money";
 import { GST_SLABS_BP, draftOf, formField, productChanges, type ProductDraft, type UnitDraft } from "../../lib/products";
 
@@ -24,13 +25,10 @@ export function ProductsPage() {
   const query = q.trim();
   const { data, error, isFetching } = useProductListQuery(query, { skip: !query });
   const selected = params.get("id");
-  const [dirty, setDirty] = useState(false);
 
   function select(id: string) {
-    if (id === selected) return;
-    if (dirty && !window.confirm("Discard the changes you have not saved?")) return;
-    setDirty(false);
-    setParams({ q: query, id });
+    // Unsaved changes of the product left stay in its draft: opening it again shows them.
+    if (id !== selected) setParams({ q: query, id });
   }
 
   return (
@@ -73,7 +71,7 @@ export function ProductsPage() {
           </ul>
         </section>
         <section className="min-w-0 flex-1">
-          {selected ? <ProductEditor key={selected} id={selected} onDirty={setDirty} /> : (
+          {selected ? <ProductEditor key={selected} id={selected} /> : (
             <p className="card p-6 text-slate-500">Choose a product to see and change it.</p>
           )}
         </section>
@@ -82,25 +80,22 @@ export function ProductsPage() {
   );
 }
 
-function ProductEditor({ id, onDirty }: { id: string; onDirty: (dirty: boolean) => void }) {
+function ProductEditor({ id }: { id: string }) {
   const { data: product, error: loadError } = useProductFullQuery(id);
-  const [draft, setDraft] = useState<ProductDraft | null>(null);
+  // What was typed is kept (per product, for this tab) until saved or undone; untouched, the form shows
+  // the product as loaded.
+  const { kept, keep, discard } = useDraft<ProductDraft>(`product:${id}`);
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [change, { isLoading }] = useChangeProductMutation();
 
-  useEffect(() => {
-    // The first load fills the form; later loads (after a save) only when nothing is being typed.
-    if (product && draft === null) setDraft(draftOf(product));
-  }, [product, draft]);
-
   if (loadError) return <p className="card p-6 text-rose-700" role="alert">{failed(loadError).message}</p>;
-  if (!product || !draft) return <p className="card p-6 text-slate-500">Loading…</p>;
+  if (!product) return <p className="card p-6 text-slate-500">Loading…</p>;
+  const draft = kept ?? draftOf(product);
 
   function edit(next: ProductDraft) {
-    setDraft(next);
+    keep(next);
     setSaved(null);
-    onDirty(true);
   }
 
   function editUnit(index: number, unit: UnitDraft) {
@@ -110,7 +105,7 @@ function ProductEditor({ id, onDirty }: { id: string; onDirty: (dirty: boolean) 
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!product || !draft) return;
+    if (!product) return;
     setError(null);
     const patch = productChanges(product, draft);
     if ("message" in patch) {
@@ -123,8 +118,7 @@ function ProductEditor({ id, onDirty }: { id: string; onDirty: (dirty: boolean) 
     }
     try {
       const fresh = await change({ id: product.id, changes: patch.body }).unwrap();
-      setDraft(draftOf(fresh));
-      onDirty(false);
+      discard();
       setSaved(`Saved ${fresh.name}.`);
     } catch (failure) {
       const apiErr = failed(failure);
@@ -222,8 +216,9 @@ function ProductEditor({ id, onDirty }: { id: string; onDirty: (dirty: boolean) 
 
       <div className="mt-4 flex items-center gap-3">
         <button type="submit" className="btn btn-primary" disabled={isLoading}>Save changes</button>
-        <button type="button" className="btn" onClick={() => { setDraft(draftOf(product)); setError(null); onDirty(false); }}>Undo changes</button>
+        <button type="button" className="btn" disabled={!kept} onClick={() => { discard(); setError(null); }}>Undo changes</button>
         <Flash text={saved} />
+        {kept && <span className="text-sm text-amber-700" data-testid="unsaved">Not saved yet (kept on this screen)</span>}
       </div>
       <History product={product} />
     </form>

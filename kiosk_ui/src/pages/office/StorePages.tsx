@@ -6,6 +6,7 @@ import { EVERYONE } from "../../auth/roles";
 import { ConnectionBadge } from "../../components/Shell";
 import { Field, Flash, FormError, PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
+import { useDraft } from "../../hooks/useDraft";
 import { formatAge, initialSync, trackSync } from "../../lib/sync";
 import { useStoreSocket, type Join } from "../../realtime/storeSocket";
 
@@ -99,12 +100,15 @@ export function SyncPage() {
 
 // ------------------------------------------------------------------------------------------------ users
 
-const EMPTY_USER: NewUser = { username: "", password: "", role: "cashier", display_name: "", employee_code: "" };
+const EMPTY_USER: Omit<NewUser, "password"> = { username: "", role: "cashier", display_name: "", employee_code: "" };
 
 /** Users and their roles (administrators): the list, and adding a login. */
 export function UsersPage() {
   const { data, error } = useUsersQuery();
-  const [draft, setDraft] = useState<NewUser>(EMPTY_USER);
+  // The draft is kept for this tab until the user is added; the password never is.
+  const { kept, keep: setDraft, discard } = useDraft<Omit<NewUser, "password">>("new-user");
+  const draft = kept ?? EMPTY_USER;
+  const [password, setPassword] = useState("");
   const [formError, setFormError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [create, { isLoading }] = useCreateUserMutation();
@@ -113,18 +117,20 @@ export function UsersPage() {
     event.preventDefault();
     setFormError(null);
     setDone(null);
-    const body: NewUser = { username: draft.username.trim(), password: draft.password, role: draft.role };
+    const body: NewUser = { username: draft.username.trim(), password, role: draft.role };
     if (draft.display_name?.trim()) body.display_name = draft.display_name.trim();
     if (draft.employee_code?.trim()) body.employee_code = draft.employee_code.trim();
     try {
       const user = await create(body).unwrap();
-      setDraft(EMPTY_USER);
+      discard();
+      setPassword("");
       setDone(`Added ${user.username} (${user.role}).`);
     } catch (failure) {
       setFormError(failed(failure));
     }
   }
-  const set = (name: keyof NewUser) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
+  const set = (name: "username" | "display_name" | "employee_code") => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [name]: e.target.value });
 
   return (
     <OfficeLayout group="office">
@@ -151,7 +157,7 @@ export function UsersPage() {
           <h2 className="font-semibold">Add a user</h2>
           <FormError error={formError} fields={["username", "password", "role", "display_name", "employee_code"]} />
           <Field label="User name" name="username" error={formError}><input className="field w-full" value={draft.username} onChange={set("username")} autoComplete="off" /></Field>
-          <Field label="Password" name="password" error={formError}><input className="field w-full" type="password" value={draft.password} onChange={set("password")} autoComplete="new-password" /></Field>
+          <Field label="Password" name="password" error={formError}><input className="field w-full" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" /></Field>
           <Field label="Role" name="role" error={formError}>
             <select className="field w-full" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })}>
               {EVERYONE.map((r) => <option key={r} value={r}>{r}</option>)}
