@@ -265,6 +265,7 @@ def test_attendance_terminal_confirms_a_pin_punch_and_a_badge_pushed_by_the_cloc
     expect(page.get_by_test_id("punch-name")).to_have_text(employee.name)
     expect(page.get_by_test_id("punch-direction")).to_have_text("IN")
     punch = hr.get("/attendance/punches", employee=employee.code)["items"][-1]
+    assert (punch["source"], punch["status"]) == ("terminal", "valid")
     expect(page.get_by_test_id("punch-time")).to_have_text(punch["at_local"][11:16])
     shot(page, tmp_path, "terminal-pin")
 
@@ -363,3 +364,4 @@ def test_every_screen_opens_from_the_menu_of_its_role(
         ["Attendance", "Punch corrections", "Leave", "Payroll", "Employees"])
     page.goto("/office/products")
     expect(page).to_have_url(re.compile(r"/hr/attendance$"))
+    assert len(list(tmp_path.glob("screen-*.png"))) == sum(len(screens) for screens in ADMIN_SCREENS.values())

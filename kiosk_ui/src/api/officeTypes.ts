@@ -1,7 +1,7 @@
 // Shapes of the back-office, register and attendance answers (edge/services/products.py, customers.py,
 // registers.py, after_sale.py, attendance.py, payroll.py). Money in paise, days and quantities in thousandths.
 
-import type { PriceTier, Role, SaleSummary } from "./types";
+import type { PriceTier, Product, ProductUnit, Role, SaleSummary } from "./types";
 
 export interface PricePoint {
   tier: PriceTier | string;
@@ -9,28 +9,15 @@ export interface PricePoint {
   effective_from: string;
 }
 
-export interface ProductUnitFull {
-  id: string;
-  name: string;
-  kind: string;
-  factor_milli: number;
-  barcodes: string[];
-  prices_paise: Partial<Record<PriceTier, number>>;
-  floor_price_paise: number | null;
-  sellable: boolean;
+/** A unit as GET /products/{id} shows it: the till's view and its dated prices. */
+export interface ProductUnitFull extends ProductUnit {
   price_history?: PricePoint[];
 }
 
-export interface ProductFull {
-  id: string;
-  sku: string;
-  name: string;
-  category: string | null;
-  base_unit: string;
-  hsn_code: string;
+/** A product as GET /products/{id} shows it (GST may be unset on a product not yet taxed). */
+export interface ProductFull extends Omit<Product, "gst_rate_bp" | "cess_bp" | "units"> {
   gst_rate_bp: number | null;
   cess_bp: number | null;
-  prices_include_tax: boolean;
   is_active: boolean;
   scale_code: string | null;
   units: ProductUnitFull[];
