@@ -102,17 +102,16 @@ def route_chunks(dist: Path) -> tuple[list[Path], list[Path]]:
 
 
 def react_alone(work: Path) -> int:
-    """Gzipped bytes of React + ReactDOM alone, minified by the kiosk's esbuild (production mode)."""
-    entry = KIOSK / ".bench-react-entry.js"
-    entry.write_text('import { createElement } from "react";\nimport { createRoot } from "react-dom/client";\n'
-                     'createRoot(document.getElementById("root")).render(createElement("div", null, "till"));\n')
+    """Gzipped bytes of React + ReactDOM alone, minified by the kiosk's esbuild (production mode).
+
+    The entry comes on stdin, so esbuild resolves ``react`` from kiosk_ui's node_modules (its working folder).
+    """
+    entry = ('import { createElement } from "react";\nimport { createRoot } from "react-dom/client";\n'
+             'createRoot(document.getElementById("root")).render(createElement("div", null, "till"));\n')
     out = work / "react.js"
-    try:
-        subprocess.run([str(KIOSK / "node_modules" / ".bin" / "esbuild"), str(entry), "--bundle", "--minify",
-                        "--format=esm", "--target=chrome100", '--define:process.env.NODE_ENV="production"',
-                        f"--outfile={out}"], cwd=KIOSK, check=True, capture_output=True, timeout=120)
-    finally:
-        entry.unlink(missing_ok=True)
+    subprocess.run([str(KIOSK / "node_modules" / ".bin" / "esbuild"), "--bundle", "--minify", "--format=esm",
+                    "--target=chrome100", '--define:process.env.NODE_ENV="production"', f"--outfile={out}"],
+                   input=entry.encode(), cwd=KIOSK, check=True, capture_output=True, timeout=120)
     return gzipped(out.read_bytes())
 
 

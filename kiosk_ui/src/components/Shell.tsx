@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { NavLink, useNavigate } from "react-router";
+import { NavLink, useLocation, useNavigate } from "react-router";
 import { api, useHealthQuery, useLogoutMutation, useMeQuery } from "../api/api";
 import { SELLERS, TERMINAL_ROLES, lastTill, screensFor } from "../auth/roles";
 import { nextLang, setLang, useT } from "../i18n";
@@ -36,6 +36,8 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
   const terminal = user && TERMINAL_ROLES.includes(user.role);
   const posTill = till ?? lastTill();
   const { lang, t } = useT();
+  const { pathname } = useLocation();
+  const group = (prefix: string) => `${LINK} ${pathname.startsWith(prefix) ? ACTIVE : ""}`;
 
   async function signOut() {
     await logout().unwrap().catch(() => undefined);
@@ -60,12 +62,12 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
             </a>
           )}
           {office && (
-            <NavLink to={office.path} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
+            <NavLink to={office.path} className={group("/office/")}>
               {t("Back office")}
             </NavLink>
           )}
           {hr && (
-            <NavLink to={hr.path} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
+            <NavLink to={hr.path} className={group("/hr/")}>
               {t("HR")}
             </NavLink>
           )}
