@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from edge.domain.barcodes import check_digit
 from edge.services.demo_data import demo_employees
-from tests.e2e.conftest import PageErrors, log_in
+from tests.e2e.conftest import VIEWPORT, PageErrors, log_in
 from tests.e2e.test_kiosk import rupees
 from tests.integration.test_cli import FAST
 from tests.integration.test_daemon import Daemon
@@ -239,11 +239,28 @@ def test_register_opens_takes_cash_out_closes_over_and_shows_in_the_z_report(
 
 
 def test_attendance_terminal_confirms_a_pin_punch_and_a_badge_pushed_by_the_clock(
-    context: BrowserContext, page_errors: PageErrors, kiosk: Daemon, manager_api: Api, tmp_path: Path
+    browser: Browser, context: BrowserContext, page_errors: PageErrors, kiosk: Daemon, manager_api: Api,
+    tmp_path: Path,
 ) -> None:
     hr = Api(kiosk, "hr")
     employee, badged = demo_employees()[4], demo_employees()[5]
-    hr.send("POST", f"/attendance/employees/{employee.code}/pin", {"pin": "2468"})
+
+    # HR sets the employee's terminal PIN on the employee directory (in its own browser profile).
+    office = browser.new_context(viewport=VIEWPORT, base_url=kiosk.url, locale="en-IN")
+    try:
+        hr_page = page_errors.watch(office.new_page())
+        log_in(hr_page, "/hr/employees", "hr")
+        pin_form = hr_page.get_by_role("form", name="Set a terminal PIN")
+        pin_form.get_by_label("Employee code").fill(employee.code)
+        pin_form.get_by_label("New terminal PIN (4–8 digits)").fill("12")
+        pin_form.get_by_role("button", name="Set PIN").click()
+        expect(pin_form.get_by_test_id("field-error")).to_have_attribute("data-field", "pin")
+        pin_form.get_by_label("New terminal PIN (4–8 digits)").fill("2468")
+        pin_form.get_by_role("button", name="Set PIN").click()
+        expect(pin_form.get_by_test_id("flash")).to_have_text(f"The terminal PIN of {employee.code} is set.")
+    finally:
+        office.close()
+
     page = page_errors.watch(context.new_page())
     log_in(page, "/terminal/gate-rfid-sim", "manager")
     expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live")

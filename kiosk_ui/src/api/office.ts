@@ -160,6 +160,11 @@ const office = api
       terminalPunch: build.mutation<PunchConfirmation, { employee_code: string; pin: string; terminal: string }>({
         query: (body) => ({ url: "/attendance/punches", method: "POST", body }),
       }),
+      setPin: build.mutation<{ ok: boolean }, { employee_code: string; pin: string }>({
+        query: ({ employee_code, pin }) => ({
+          url: `/attendance/employees/${encodeURIComponent(employee_code)}/pin`, method: "POST", body: { pin },
+        }),
+      }),
       punches: build.query<{ items: Punch[] }, { employee?: string; from?: string; to?: string }>({
         query: (range) => ({ url: "/attendance/punches", params: params(range) }),
         providesTags: ["Punch"],
@@ -225,6 +230,7 @@ export const {
   useUsersQuery,
   useCreateUserMutation,
   useTerminalPunchMutation,
+  useSetPinMutation,
   usePunchesQuery,
   useCorrectPunchMutation,
   useAddPunchMutation,

@@ -13,6 +13,8 @@ export const MANAGERS: readonly Role[] = ["admin", "manager"];
 export const TERMINAL_ROLES: readonly Role[] = ["admin", "cashier", "hr", "manager"];
 /** Who corrects punches and decides on leave (attendance.CORRECTION_ROLES, DECIDER_ROLES). */
 export const HR_DECIDERS: readonly Role[] = ["hr", "manager"];
+/** Who sets employees' attendance-terminal PINs (POST /attendance/employees/{code}/pin). */
+export const PIN_SETTERS: readonly Role[] = ["admin", "hr"];
 /** Who runs payroll (payroll.PAYROLL_ROLES). */
 export const PAYROLL_ROLES: readonly Role[] = ["admin", "hr"];
 export const EVERYONE: readonly Role[] = ["admin", "manager", "cashier", "hr", "employee"];
