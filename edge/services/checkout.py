@@ -25,6 +25,7 @@ from edge.store.models import (
     Customer,
     CustomerGstin,
     CustomerLedgerEntry,
+    GatewayAttempt,
     Invoice,
     InvoiceLine,
     InvoiceSeries,
@@ -68,15 +69,24 @@ def _next_invoice_number(db: peewee.Database, till: Till, on: Any) -> tuple[Invo
 
 
 def _payment_lines(invoice: Invoice) -> list[PaymentLine]:
-    return [
+    """The invoice's payments, and the gateway payments still in flight (they hold their amount)."""
+    stored = [
         line_from_record(p.kind, p.method, p.status, p.amount_paise, p.tendered_paise, p.reference)
         for p in Payment.select().where(Payment.invoice == invoice).order_by(Payment.id)
     ]
+    in_flight = [
+        line_from_record("payment", a.method, a.state, a.amount_paise)
+        for a in GatewayAttempt.select().where((GatewayAttempt.invoice == invoice)
+                                               & GatewayAttempt.state.in_(["created", "pending"]))
+    ]
+    return stored + in_flight
 
 
-def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amount_paise: int,
-                    tendered_paise: int | None, reference: str) -> tuple[Payment, int]:
-    """Check a payment against the invoice's payments and store it with its ledger entry and outbox row."""
+def _record_payment(ctx: ServiceContext, user: User | None, invoice: Invoice, method: str, amount_paise: int,
+                    tendered_paise: int | None, reference: str,
+                    gateway_fields: dict[str, Any] | None = None) -> tuple[Payment, int]:
+    """Check a payment against the invoice's payments and store it with its ledger entry and outbox row
+    (``gateway_fields``: the gateway, key and order of a payment taken through one)."""
     try:
         invoice_state.check_can_take_payment(invoice.status)
         outcome = take_payment(
@@ -94,6 +104,7 @@ def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: s
         invoice=invoice, customer=invoice.customer_id, register_session=register,
         method=line.method.value, amount_paise=line.amount_paise, tendered_paise=line.tendered_paise,
         reference=line.reference, received_by=user, created_at=ctx.now(), updated_at=ctx.now(),
+        **(gateway_fields or {}),
     )
     if invoice.customer_id and line.method is not Method.CREDIT:
         CustomerLedgerEntry.create(customer=invoice.customer_id, at=ctx.now(), kind="payment", invoice=invoice,
@@ -198,6 +209,12 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
         payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference)
+    return publish_payment(ctx, invoice, payment, change)
+
+
+def publish_payment(ctx: ServiceContext, invoice: Invoice, payment: Payment, change: int) -> dict[str, Any]:
+    """After a payment commits: push it (amount, transaction ID, the invoice's new status) to the till's
+    cashier screen and customer display; the post-sale summary with the change to hand back."""
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     event = {"till": invoice.till.code, "invoice_id": str(invoice.uuid), "status": summary["status"],
              "payment": payment_document(payment), "change_due_paise": change,
