@@ -300,9 +300,6 @@ def start(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_
     except GatewayRefused as exc:
         raise InvalidInput(exc.message, "flow" if exc.code != "unknown_method" else "method", exc.code) from exc
     gateway = route.gateway
-    if gateway.needs_internet and not gateway.reachability.available:
-        raise Unavailable(f"{gateway.name} cannot be reached now; take cash or use the external terminal",
-                          "method", "gateway_unavailable")
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
         attempt = (GatewayAttempt.select().where(
@@ -311,6 +308,11 @@ def start(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_
             & (GatewayAttempt.amount_paise == amount_paise) & GatewayAttempt.state.in_([s.value for s in OPEN])
         ).order_by(GatewayAttempt.attempt.desc()).first())
         if attempt is None:
+            # A new attempt waits for the gateway to answer again; an open one may always be resumed (its
+            # outcome is learned by sending the same request again).
+            if gateway.needs_internet and not gateway.reachability.available:
+                raise Unavailable(f"{gateway.name} cannot be reached now; take cash or use the external terminal",
+                                  "method", "gateway_unavailable")
             attempt = _new_attempt(ctx, user, invoice, route.method, route.flow, gateway.name, amount_paise,
                                    tendered_paise, {"payment_method": payment_method, "vpa": vpa,
                                                     "reference": reference})
