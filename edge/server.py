@@ -172,7 +172,7 @@ def payment_jobs(ctx: ServiceContext, scheduler: Any) -> None:
 
     settle_after = ctx.config.get("payments.timeout_seconds") + 2  # a call may still be under way until then
     scheduler.add_job(gateway_payments.reconcile, "date", run_date=datetime.now(UTC), args=[ctx],
-                      id="payments-reconcile-at-start")
+                      id="payments-reconcile-at-start", misfire_grace_time=None)
     scheduler.add_job(gateway_payments.reconcile, "interval", seconds=ctx.config.get("payments.poll_seconds"),
                       args=[ctx, settle_after], id="payments-reconcile")
     if ctx.gateways is not None and ctx.gateways.online():
