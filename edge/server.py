@@ -192,6 +192,7 @@ def start_payment_simulator(ctx: ServiceContext, port: int) -> Any:
         config = config.with_overrides({"payments.stripe_terminal_reader": "tmr_simulated"})
     ctx.gateways = build_gateways(config, simulator.credentials(), base_urls=simulator.base_urls(),
                                   on_change=lambda _name, status: ctx.bus.publish("payments.status", status))
+    ctx.gateways.simulator = simulator
     log.info("payment gateways simulated at %s", simulator.url)
     return simulator
 

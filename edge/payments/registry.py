@@ -39,8 +39,9 @@ class Route:
 class Gateways:
     """The enabled gateways by name; cash and the external terminal are always there."""
 
-    def __init__(self, gateways: Mapping[str, Gateway]) -> None:
+    def __init__(self, gateways: Mapping[str, Gateway], simulator: Any = None) -> None:
         self.by_name: dict[str, Gateway] = {"cash": cash_gateway(), "terminal": terminal_gateway(), **gateways}
+        self.simulator = simulator  # demo mode: the GatewaySimulator the gateways talk to
 
     def get(self, name: str) -> Gateway | None:
         """A gateway by name, None when not enabled."""

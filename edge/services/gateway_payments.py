@@ -516,3 +516,25 @@ def methods(ctx: ServiceContext) -> dict[str, Any]:
     if ctx.gateways is None:
         return {"methods": [], "gateways": []}
     return {"methods": ctx.gateways.methods(), "gateways": ctx.gateways.status()}
+
+
+def simulate_customer(ctx: ServiceContext, attempt_id: str, pay: bool) -> dict[str, Any]:
+    """Demo mode: the customer pays (or declines) a pending attempt at the simulated gateway: taps a card on
+    the simulated reader, approves the UPI request, or pays in the simulated Checkout."""
+    simulator = getattr(ctx.gateways, "simulator", None)
+    if simulator is None:
+        raise NotFound("payments are not simulated on this store (payments.simulate)", "gateway_payment_id")
+    attempt = _attempt(attempt_id)
+    if attempt.state != GatewayState.PENDING.value:
+        raise InvalidInput(f"this payment is {attempt.state}, not waiting for the customer", "state", "not_open")
+    if attempt.flow == "card_present":
+        reader = _gateway(ctx, "stripe").terminal_reader
+        simulator.present_card(reader, "4242424242424242" if pay else "4000000000000002")
+    elif attempt.flow == "checkout" and pay:
+        callback = simulator.checkout_pays(attempt.gateway_ref, attempt.method)
+        return confirm_checkout(ctx, attempt_id, callback["razorpay_payment_id"], callback["razorpay_signature"])
+    elif attempt.flow in ("upi_qr", "upi_collect"):
+        simulator.customer_pays(attempt.transaction_id, succeed=pay)
+    else:
+        raise InvalidInput(f"the simulated customer cannot act on a {attempt.flow} payment", "flow", "not_simulated")
+    return attempt_document(ctx, attempt)

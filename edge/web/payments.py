@@ -120,6 +120,19 @@ def confirm_payment(gateway_payment_id: str) -> Any:
                                                      data["razorpay_signature"]))
 
 
+SIMULATE_BODY = {"type": "object", "required": ["outcome"], "properties": {
+    "outcome": {"type": "string", "enum": ["pay", "decline"]}}}
+
+
+@api(bp, "/gateway-payments/<gateway_payment_id>/simulate", "POST", roles=SELLERS, body=SIMULATE_BODY,
+     status=202, response=ATTEMPT,
+     summary="Demo mode: the customer pays or declines at the simulated gateway (the webhook follows)")
+def simulate_customer(gateway_payment_id: str) -> Any:
+    """Taps a card on the simulated reader, approves the UPI request, or pays in the simulated Checkout."""
+    data = json_body(SIMULATE_BODY)
+    return jsonify(gateway_payments.simulate_customer(_ctx(), gateway_payment_id, data["outcome"] == "pay")), 202
+
+
 def _webhook(name: str) -> Any:
     ctx = _ctx()
     gateway = ctx.gateways.get(name) if ctx.gateways is not None else None

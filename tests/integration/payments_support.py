@@ -1,30 +1,17 @@
-"""Shared pieces of the gateway payment tests: the simulator, an app wired to it, an unpaid invoice."""
+"""Shared pieces of the gateway payment tests: wiring a store to the simulator, an unpaid invoice, webhooks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from edge.payments.registry import build_gateways
 from edge.payments.simulator import GatewaySimulator
 from edge.services.context import ServiceContext
-from edge.web.app import create_app
-from tests.conftest import log_in
 from tests.integration.test_sale import CASE, cart_of, post
 
 READER = "tmr_test_reader"
-
-
-@pytest.fixture
-def simulator() -> Iterator[GatewaySimulator]:
-    """Stripe and Razorpay on loopback; webhooks kept for the test to deliver."""
-    sim = GatewaySimulator().start()
-    yield sim
-    sim.stop()
 
 
 def wire(ctx: ServiceContext, sim: GatewaySimulator, timeout_seconds: int = 2) -> list[dict[str, Any]]:
@@ -36,27 +23,6 @@ def wire(ctx: ServiceContext, sim: GatewaySimulator, timeout_seconds: int = 2) -
     ctx.gateways = build_gateways(ctx.config, sim.credentials(), base_urls=sim.base_urls(),
                                   on_change=lambda _name, status: ctx.bus.publish("payments.status", status))
     return pushed
-
-
-@pytest.fixture
-def pay_app(demo_ctx: ServiceContext, simulator: GatewaySimulator) -> Flask:
-    """The web app over the demo store, its gateways at the simulator."""
-    wire(demo_ctx, simulator)
-    app, _ = create_app(demo_ctx)
-    app.config["TESTING"] = True
-    return app
-
-
-@pytest.fixture
-def cashier_client(pay_app: Flask) -> FlaskClient:
-    """The demo cashier, logged in."""
-    return log_in(pay_app.test_client(), "cashier")
-
-
-@pytest.fixture
-def manager_client(pay_app: Flask) -> FlaskClient:
-    """The demo manager, logged in."""
-    return log_in(pay_app.test_client(), "manager")
 
 
 def unpaid_invoice(client: FlaskClient, cases: int = 1) -> dict[str, Any]:
@@ -90,6 +56,3 @@ def invoice_of(client: FlaskClient, invoice: dict[str, Any]) -> dict[str, Any]:
     """The invoice's post-sale summary now."""
     body: dict[str, Any] = client.get(f"/api/v1/invoices/{invoice['id']}").get_json()
     return body
-
-
-Deliver = Callable[[FlaskClient, GatewaySimulator], list[dict[str, Any]]]

@@ -143,3 +143,22 @@ def test_a_upi_payment_made_while_the_daemon_was_dead_is_reconciled_on_start(
         assert "reconciled gateway payments" in (tmp_path / "second.log").read_text()
     finally:
         kill(again)
+
+
+def test_make_run_demo_mode_takes_upi_through_the_built_in_simulator(store: Path, tmp_path: Path) -> None:
+    daemon = start_daemon(store, tmp_path / "demo.log", env={"POS_PAYMENTS_SIMULATE": "true"})
+    try:
+        session = session_for(daemon.url)
+        methods = session.get(f"{daemon.url}/api/v1/payments/methods", timeout=10).json()
+        assert {(m["method"], m["flow"]) for m in methods["methods"] if m["available"]} >= {
+            ("upi", "upi_qr"), ("card", "card_present"), ("cash", "counter")}
+        sale = unpaid_invoice(session, daemon.url)
+        upi = session.post(f"{daemon.url}/api/v1/invoices/{sale['id']}/gateway-payments",
+                           json={"method": "upi", "amount_paise": sale["total_paise"]}, timeout=30).json()
+        assert upi["qr_payload"].startswith("upi://pay")
+        approved = session.post(f"{daemon.url}/api/v1/gateway-payments/{upi['id']}/simulate",
+                                json={"outcome": "pay"}, timeout=10)
+        assert approved.status_code == 202
+        wait_until(lambda: paid(daemon.url, sale["id"]), 30, "the simulator's signed webhook to settle the invoice")
+    finally:
+        kill(daemon)

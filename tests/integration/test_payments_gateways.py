@@ -10,14 +10,10 @@ from flask.testing import FlaskClient
 from edge.payments.simulator import GatewaySimulator
 from edge.services.context import ServiceContext
 from edge.store.models import GatewayAttempt, Outbox, Payment
-from tests.integration.payments_support import (  # noqa: F401  (fixtures)
+from tests.integration.payments_support import (
     READER,
-    cashier_client,
     deliver,
     invoice_of,
-    manager_client,
-    pay_app,
-    simulator,
     start,
     unpaid_invoice,
 )
@@ -68,7 +64,8 @@ def test_a_decline_leaves_the_invoice_unpaid_with_a_clear_message_and_another_ca
 
 def test_a_timeout_then_a_retry_charges_once(cashier_client: FlaskClient, simulator: GatewaySimulator) -> None:
     invoice = unpaid_invoice(cashier_client)
-    body = {"method": "card", "flow": "online", "amount_paise": invoice["total_paise"], "payment_method": "pm_card_visa"}
+    body = {"method": "card", "flow": "online", "amount_paise": invoice["total_paise"],
+            "payment_method": "pm_card_visa"}
     simulator.delay_next(3, "/stripe/v1/payment_intents")  # charged at Stripe, answer lost (timeout is 2 s)
     timed_out = cashier_client.post(f"/api/v1/invoices/{invoice['id']}/gateway-payments", json=body)
     assert timed_out.status_code == 504
@@ -89,7 +86,8 @@ def test_5xx_from_the_gateway_is_unavailable_and_the_retry_goes_through(
 ) -> None:
     invoice = unpaid_invoice(cashier_client)
     simulator.fail_next(1, 503, "/stripe/")
-    body = {"method": "card", "flow": "online", "amount_paise": invoice["total_paise"], "payment_method": "pm_card_visa"}
+    body = {"method": "card", "flow": "online", "amount_paise": invoice["total_paise"],
+            "payment_method": "pm_card_visa"}
     refused = cashier_client.post(f"/api/v1/invoices/{invoice['id']}/gateway-payments", json=body)
     assert refused.status_code == 503 and refused.get_json()["error"]["code"] == "gateway_unavailable"
     assert start(cashier_client, invoice, **body)["state"] == "succeeded"
@@ -260,8 +258,8 @@ def test_bad_requests_name_the_field(cashier_client: FlaskClient) -> None:
     invoice = unpaid_invoice(cashier_client)
     for body, field in (({"method": "card", "amount_paise": 0}, "amount_paise"),
                         ({"method": "card", "flow": "upi_qr", "amount_paise": 100}, "flow"),
-                        ({"method": "card", "flow": "online", "amount_paise": 100, "payment_method": "4242424242424242"},
-                         "payment_method"),
+                        ({"method": "card", "flow": "online", "amount_paise": 100,
+                          "payment_method": "4242424242424242"}, "payment_method"),
                         ({"method": "upi", "amount_paise": invoice["total_paise"] + 1}, "amount_paise")):
         response = cashier_client.post(f"/api/v1/invoices/{invoice['id']}/gateway-payments", json=body)
         assert response.status_code == 400, body

@@ -12,12 +12,9 @@ from flask.testing import FlaskClient
 from edge.payments.signatures import hmac_hex, stripe_signature_header
 from edge.payments.simulator import GatewaySimulator
 from edge.store.models import GatewayEvent, Outbox, Payment
-from tests.integration.payments_support import (  # noqa: F401  (fixtures)
-    cashier_client,
+from tests.integration.payments_support import (
     deliver,
     invoice_of,
-    pay_app,
-    simulator,
     start,
     unpaid_invoice,
 )
