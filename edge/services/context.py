@@ -29,7 +29,8 @@ class ServiceContext:
     secrets: Secrets
     clock: Clock = utcnow
     bus: EventBus = field(default_factory=EventBus)
-    started_at: datetime = field(default_factory=utcnow)
+    # Process start on the monotonic clock: uptime is the daemon's, not business time (which tests move).
+    started_monotonic: float = field(default_factory=time.monotonic)
     # Latest stable weight per till, from the scales (edge.services.carts.record_weight).
     scale_readings: dict[str, Any] = field(default_factory=dict)
     # The running device manager (edge.devices.manager), when the daemon hosts one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
@@ -42,7 +43,7 @@ def health() -> Any:
         "status": "ok" if database["reachable"] else "degraded",
         "database": database,
         "version": __version__,
-        "uptime_seconds": int((ctx.now() - ctx.started_at).total_seconds()),
+        "uptime_seconds": int(time.monotonic() - ctx.started_monotonic),
         "store": ctx.config.get("store.code"),
     }
     return jsonify(body), 200 if database["reachable"] else 503
