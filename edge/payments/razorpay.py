@@ -57,13 +57,13 @@ def to_payment(entity: Mapping[str, Any], order_id: str = "", qr_payload: str = 
     details = {key: entity[key] for key in ("method", "vpa", "bank", "wallet") if entity.get(key)}
     card = entity.get("card") or {}
     details.update({key: card[key] for key in ("network", "last4") if card.get(key)})
+    failed = state is GatewayState.FAILED
     return GatewayPayment(
         ref=str(entity.get("order_id") or order_id), state=state, status=str(entity.get("status", "")),
         amount_paise=int(entity.get("amount") or 0), transaction_id=str(entity.get("id", "")),
         needs_capture=needs_capture, refunded_paise=int(entity.get("amount_refunded") or 0),
-        failure_code=str(entity.get("error_reason") or entity.get("error_code") or "") if state is
-        GatewayState.FAILED else "",
-        failure_message=str(entity.get("error_description") or "") if state is GatewayState.FAILED else "",
+        failure_code=str(entity.get("error_reason") or entity.get("error_code") or "") if failed else "",
+        failure_message=str(entity.get("error_description") or "") if failed else "",
         qr_payload=qr_payload, details=details,
     )
 

@@ -35,6 +35,7 @@ from edge.payments.base import (
     GatewayTimeout,
     GatewayUnavailable,
     PaymentRequest,
+    SignatureError,
     WebhookEvent,
 )
 from edge.services.after_sale import _refund
@@ -146,7 +147,7 @@ def _call(gateway: Any, action: Callable[[], GatewayPayment]) -> GatewayPayment:
         raise InvalidInput(exc.message, "method", exc.code) from exc
 
 
-def _as_answer(attempt: GatewayAttempt, ctx: ServiceContext) -> GatewayPayment:
+def _as_answer(attempt: GatewayAttempt) -> GatewayPayment:
     """What the store knows of the attempt, in the gateway interface's terms (for capture/cancel/refund)."""
     return GatewayPayment(ref=attempt.gateway_ref or "", state=state_of(attempt.state),
                           status=attempt.gateway_status, amount_paise=attempt.amount_paise,
@@ -276,7 +277,7 @@ def converge(ctx: ServiceContext, attempt_pk: int, answer: GatewayPayment) -> di
     document = _publish(ctx, attempt, applied)
     if answer.needs_capture and attempt.state == GatewayState.PENDING.value:
         gateway = _gateway(ctx, attempt.gateway)
-        captured = _call(gateway, lambda: gateway.capture(_as_answer(attempt, ctx),
+        captured = _call(gateway, lambda: gateway.capture(_as_answer(attempt),
                                                           action_key(attempt.idempotency_key, "capture")))
         if captured.needs_capture:  # the gateway still waits: leave it to the next poll
             return document
@@ -373,7 +374,7 @@ def cancel(ctx: ServiceContext, user: User, attempt_id: str) -> dict[str, Any]:
         if attempt.state not in (s.value for s in OPEN):
             return document
     gateway = _gateway(ctx, attempt.gateway)
-    answer = _call(gateway, lambda: gateway.cancel(_as_answer(attempt, ctx),
+    answer = _call(gateway, lambda: gateway.cancel(_as_answer(attempt),
                                                    action_key(attempt.idempotency_key, "cancel")))
     log.info("%s cancelled gateway payment %s (%s)", user.username, attempt.uuid, answer.state)
     return converge(ctx, attempt.id, answer)
@@ -401,7 +402,7 @@ def refund_attempt(ctx: ServiceContext, user: User, attempt_id: str, amount_pais
         number = attempt.refunds_started + 1
         GatewayAttempt.update(refunds_started=number).where(GatewayAttempt.id == attempt.id).execute()
     gateway = _gateway(ctx, attempt.gateway)
-    answer = _call(gateway, lambda: gateway.refund(_as_answer(attempt, ctx), amount,
+    answer = _call(gateway, lambda: gateway.refund(_as_answer(attempt), amount,
                                                    action_key(attempt.idempotency_key, f"refund{number}")))
     log.info("%s refunded %s of gateway payment %s", user.username, format_inr(amount), attempt.uuid)
     return converge(ctx, attempt.id, answer)
@@ -414,8 +415,6 @@ def confirm_checkout(ctx: ServiceContext, attempt_id: str, payment_id: str, sign
     if attempt.gateway != "razorpay" or not attempt.gateway_ref:
         raise InvalidInput("this payment is not a Razorpay order", "gateway_payment_id", "not_razorpay")
     gateway = _gateway(ctx, attempt.gateway)
-    from edge.payments.base import SignatureError
-
     try:
         gateway.verify_checkout(attempt.gateway_ref, payment_id, signature)
     except SignatureError as exc:
