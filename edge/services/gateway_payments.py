@@ -102,6 +102,7 @@ def attempt_document(ctx: ServiceContext, attempt: GatewayAttempt) -> dict[str, 
                     if attempt.state == GatewayState.FAILED.value else None),
         "message": _message(attempt), "refunded_paise": attempt.refunded_paise,
         "payment_id": str(attempt.payment.uuid) if attempt.payment_id else None,
+        "change_due_paise": _change(attempt),
         "qr_payload": details.get("upi_link", "") if pending else "",
         "created_at": attempt.created_at.isoformat() + "Z", "updated_at": attempt.updated_at.isoformat() + "Z",
     }
@@ -110,6 +111,14 @@ def attempt_document(ctx: ServiceContext, attempt: GatewayAttempt) -> dict[str, 
     if pending and attempt.gateway_status == "requires_action":
         document["client_secret"] = details.get("client_secret", "")
     return document
+
+
+def _change(attempt: GatewayAttempt) -> int:
+    """Cash to hand back for a cash attempt tendered above what it paid."""
+    if attempt.method != "cash" or attempt.payment_id is None:
+        return 0
+    payment: Payment = attempt.payment
+    return max(0, (payment.tendered_paise or payment.amount_paise) - payment.amount_paise)
 
 
 def _attempt(attempt_id: str, lock: bool = False) -> GatewayAttempt:
@@ -186,14 +195,10 @@ def _send_create(ctx: ServiceContext, attempt: GatewayAttempt) -> dict[str, Any]
 # --- converging on the gateway's word -------------------------------------------------------------------
 
 
-class _Applied:
-    """What one convergence did, to push once the transaction commits."""
-
-    def __init__(self) -> None:
-        self.payments: list[tuple[Payment, int]] = []
+Recorded = list[tuple[Payment, int]]  # payments (and the change due) a convergence recorded, pushed after commit
 
 
-def _apply(ctx: ServiceContext, attempt: GatewayAttempt, answer: GatewayPayment, applied: _Applied) -> GatewayAttempt:
+def _apply(ctx: ServiceContext, attempt: GatewayAttempt, answer: GatewayPayment, applied: Recorded) -> GatewayAttempt:
     """Move a locked attempt by what the gateway said; record the money the first time it is taken, and
     refunds the gateway made that the store has not recorded yet. Inside the caller's transaction."""
     observed = answer.state
@@ -233,13 +238,13 @@ def _apply(ctx: ServiceContext, attempt: GatewayAttempt, answer: GatewayPayment,
             log.error("%s refunded %s on %s but the store cannot record it: %s", attempt.gateway,
                       format_inr(given_back), invoice.number, exc.message)
         else:
-            applied.payments.append((payment, 0))
+            applied.append((payment, 0))
         GatewayAttempt.update(refunded_paise=answer.refunded_paise).where(GatewayAttempt.id == attempt.id).execute()
         attempt = GatewayAttempt.get_by_id(attempt.id)
     return attempt
 
 
-def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice, applied: _Applied) -> None:
+def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice, applied: Recorded) -> None:
     """The money is taken: it becomes one of the invoice's split payments, as cash would."""
     gateway = "" if attempt.gateway == "cash" else attempt.gateway
     try:
@@ -256,22 +261,22 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
         GatewayAttempt.update(failure_message=message).where(GatewayAttempt.id == attempt.id).execute()
         return
     GatewayAttempt.update(payment=payment).where(GatewayAttempt.id == attempt.id).execute()
-    applied.payments.append((payment, change))
+    applied.append((payment, change))
 
 
-def _publish(ctx: ServiceContext, attempt: GatewayAttempt, applied: _Applied) -> dict[str, Any]:
+def _publish(ctx: ServiceContext, attempt: GatewayAttempt, applied: Recorded) -> dict[str, Any]:
     """After commit: the attempt's new state to the till's screens, then any payment it recorded."""
     document = attempt_document(ctx, attempt)
     ctx.bus.publish("gateway_payment.updated", {"till": document["till"], "invoice_id": document["invoice_id"],
                                                 "gateway_payment": document})
-    for payment, change in applied.payments:
+    for payment, change in applied:
         publish_payment(ctx, attempt.invoice, payment, change)
     return document
 
 
 def converge(ctx: ServiceContext, attempt_pk: int, answer: GatewayPayment) -> dict[str, Any]:
     """Apply what the gateway said of an attempt, push it, and capture it when it waits for the till."""
-    applied = _Applied()
+    applied: Recorded = []
     with write_transaction(ctx.db):
         attempt = _apply(ctx, _locked(attempt_pk), answer, applied)
     document = _publish(ctx, attempt, applied)
@@ -435,15 +440,16 @@ def qr(ctx: ServiceContext, attempt_id: str) -> dict[str, Any]:
 
 def handle_webhook(ctx: ServiceContext, gateway_name: str, event: WebhookEvent) -> dict[str, Any]:
     """Apply a verified webhook once: the event ID is kept, so a redelivery changes nothing."""
-    applied = _Applied()
+    applied: Recorded = []
     attempt: GatewayAttempt | None = None
+    event_id = event.event_id[:120]
     try:
         with write_transaction(ctx.db):
             duplicate = GatewayEvent.select().where((GatewayEvent.gateway == gateway_name)
-                                                    & (GatewayEvent.event_id == event.event_id)).exists()
+                                                    & (GatewayEvent.event_id == event_id)).exists()
             if duplicate:
                 return {"received": True, "duplicate": True}
-            GatewayEvent.create(gateway=gateway_name, event_id=event.event_id[:120], event_type=event.event_type[:64],
+            GatewayEvent.create(gateway=gateway_name, event_id=event_id, event_type=event.event_type[:64],
                                 received_at=ctx.now(),
                                 payload_enc=ctx.cipher.encrypt_json(dict(event.payload), EVENT_PAYLOAD))
             found = GatewayAttempt.select(GatewayAttempt.id).where(

@@ -239,7 +239,7 @@ def test_gateway_down_shows_its_methods_unavailable_and_cash_and_the_terminal_st
     assert (card["state"], card["transaction_id"]) == ("succeeded", "HDFC-778812")
     cash = start(cashier_client, invoice, method="cash", amount_paise=invoice["total_paise"] - 1_000,
                  tendered_paise=invoice["total_paise"])
-    assert cash["state"] == "succeeded"
+    assert (cash["state"], cash["change_due_paise"]) == ("succeeded", 1_000)
     summary = invoice_of(cashier_client, invoice)
     assert (summary["status"], summary["balance_due_paise"]) == ("paid", 0)
     assert sorted(p["method"] for p in summary["payments"]) == ["card", "cash"]
