@@ -224,6 +224,9 @@ class HttpClient:
             self.reachability.record(False, f"HTTP {response.status_code}")
             raise GatewayUnavailable(f"{self.reachability.name} answered HTTP {response.status_code}; try again")
         self.reachability.record(True)
+        if response.status_code == 409:  # the same key is still being worked on (another till's retry)
+            raise GatewayTimeout(f"{self.reachability.name} is still processing the same request; try again in a "
+                                 "moment (it is never charged twice)")
         return response
 
 

@@ -48,6 +48,7 @@ from edge.store.models import GatewayAttempt, GatewayEvent, Invoice, Payment, Us
 
 log = logging.getLogger(__name__)
 DETAILS = "gateway_attempt.details"
+REFUND_PENDING = "refund_pending"  # in the details: a refund sent whose answer has not come back yet
 EVENT_PAYLOAD = "gateway_event.payload"
 
 
@@ -239,7 +240,11 @@ def _apply(ctx: ServiceContext, attempt: GatewayAttempt, answer: GatewayPayment,
                       format_inr(given_back), invoice.number, exc.message)
         else:
             applied.append((payment, 0))
-        GatewayAttempt.update(refunded_paise=answer.refunded_paise).where(GatewayAttempt.id == attempt.id).execute()
+        details = _details(ctx, attempt)
+        details.pop(REFUND_PENDING, None)
+        GatewayAttempt.update(refunded_paise=answer.refunded_paise,
+                              details_enc=ctx.cipher.encrypt_json(details, DETAILS)).where(
+            GatewayAttempt.id == attempt.id).execute()
         attempt = GatewayAttempt.get_by_id(attempt.id)
     return attempt
 
@@ -387,30 +392,59 @@ def cancel(ctx: ServiceContext, user: User, attempt_id: str) -> dict[str, Any]:
 
 def refund_attempt(ctx: ServiceContext, user: User, attempt_id: str, amount_paise: int | None = None) -> dict[str, Any]:
     """Give back part or all of a taken gateway payment through its gateway; the refund joins the invoice's
-    payments when the gateway confirms it."""
+    payments when the gateway confirms it. A refund whose answer was lost is sent again with its own key
+    (and amount) before any other, so it is never given twice."""
     with write_transaction(ctx.db):
         attempt = _attempt(attempt_id, lock=True)
         if attempt.state != GatewayState.SUCCEEDED.value or attempt.payment_id is None:
             raise InvalidInput(f"only a succeeded payment can be refunded (this one is {attempt.state})", "state",
                                "not_refundable")
-        amount = attempt.amount_paise - attempt.refunded_paise if amount_paise is None else amount_paise
-        invoice = Invoice.get_by_id(attempt.invoice_id)
-        try:
-            refund(invoice.total_paise, _payment_lines(invoice), Method(attempt.method), amount,
-                   attempt.transaction_id)
-        except RuleError as exc:
-            raise InvalidInput(exc.message, exc.field or "amount_paise", exc.code) from exc
-        left = attempt.amount_paise - attempt.refunded_paise
-        if amount > left:
-            raise InvalidInput(f"{format_inr(amount)} is more than the {format_inr(left)} left on this payment",
-                               "amount_paise", "refund_exceeds_paid")
-        number = attempt.refunds_started + 1
-        GatewayAttempt.update(refunds_started=number).where(GatewayAttempt.id == attempt.id).execute()
+        details = _details(ctx, attempt)
+        unconfirmed = details.get(REFUND_PENDING)
+        if unconfirmed is not None:
+            number, amount = unconfirmed["number"], unconfirmed["amount"]
+            if amount_paise not in (None, amount):
+                raise InvalidInput(f"a refund of {format_inr(amount)} is not confirmed yet: send it again first",
+                                   "amount_paise", "refund_pending")
+        else:
+            amount = attempt.amount_paise - attempt.refunded_paise if amount_paise is None else amount_paise
+            _check_refund(attempt, amount)
+            number = attempt.refunds_started + 1
+            GatewayAttempt.update(refunds_started=number, details_enc=ctx.cipher.encrypt_json(
+                {**details, REFUND_PENDING: {"number": number, "amount": amount}}, DETAILS),
+            ).where(GatewayAttempt.id == attempt.id).execute()
     gateway = _gateway(ctx, attempt.gateway)
-    answer = _call(gateway, lambda: gateway.refund(_as_answer(attempt), amount,
-                                                   action_key(attempt.idempotency_key, f"refund{number}")))
+    try:
+        answer = _call(gateway, lambda: gateway.refund(_as_answer(attempt), amount,
+                                                       action_key(attempt.idempotency_key, f"refund{number}")))
+    except InvalidInput:  # refused outright: nothing was given back, the next refund may be another amount
+        _forget_refund(ctx, attempt.id)
+        raise
     log.info("%s refunded %s of gateway payment %s", user.username, format_inr(amount), attempt.uuid)
     return converge(ctx, attempt.id, answer)
+
+
+def _check_refund(attempt: GatewayAttempt, amount: int) -> None:
+    """The refund rules of the invoice's payments, and no more than is left on this payment."""
+    invoice = Invoice.get_by_id(attempt.invoice_id)
+    try:
+        refund(invoice.total_paise, _payment_lines(invoice), Method(attempt.method), amount, attempt.transaction_id)
+    except RuleError as exc:
+        raise InvalidInput(exc.message, exc.field or "amount_paise", exc.code) from exc
+    left = attempt.amount_paise - attempt.refunded_paise
+    if amount > left:
+        raise InvalidInput(f"{format_inr(amount)} is more than the {format_inr(left)} left on this payment",
+                           "amount_paise", "refund_exceeds_paid")
+
+
+def _forget_refund(ctx: ServiceContext, attempt_pk: int) -> None:
+    """Drop the note of a refund under way (the gateway confirmed or refused it)."""
+    with write_transaction(ctx.db):
+        attempt = _locked(attempt_pk)
+        details = _details(ctx, attempt)
+        if details.pop(REFUND_PENDING, None) is not None:
+            GatewayAttempt.update(details_enc=ctx.cipher.encrypt_json(details, DETAILS)).where(
+                GatewayAttempt.id == attempt_pk).execute()
 
 
 def confirm_checkout(ctx: ServiceContext, attempt_id: str, payment_id: str, signature: str) -> dict[str, Any]:

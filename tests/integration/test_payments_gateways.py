@@ -264,3 +264,23 @@ def test_bad_requests_name_the_field(cashier_client: FlaskClient) -> None:
         response = cashier_client.post(f"/api/v1/invoices/{invoice['id']}/gateway-payments", json=body)
         assert response.status_code == 400, body
         assert response.get_json()["error"]["field"] == field, response.get_json()
+
+
+def test_a_refund_whose_answer_was_lost_is_sent_again_not_twice(
+    cashier_client: FlaskClient, manager_client: FlaskClient, simulator: GatewaySimulator
+) -> None:
+    invoice = unpaid_invoice(cashier_client)
+    paid = start(cashier_client, invoice, method="card", flow="online", amount_paise=invoice["total_paise"],
+                 payment_method="pm_card_visa")
+    half = invoice["total_paise"] // 2
+    simulator.delay_next(3, "/stripe/v1/refunds")
+    lost = manager_client.post(f"/api/v1/gateway-payments/{paid['id']}/refund", json={"amount_paise": half})
+    assert lost.status_code == 504
+    other = manager_client.post(f"/api/v1/gateway-payments/{paid['id']}/refund", json={"amount_paise": 100})
+    assert other.status_code == 400 and other.get_json()["error"]["code"] == "refund_pending"
+    again = manager_client.post(f"/api/v1/gateway-payments/{paid['id']}/refund", json={})
+    assert again.status_code == 200
+    assert (again.get_json()["state"], again.get_json()["refunded_paise"]) == ("succeeded", half)
+    charge = simulator.charges[simulator.intents[paid["transaction_id"]]["latest_charge"]]
+    assert charge["amount_refunded"] == half, "given back once"
+    assert invoice_of(cashier_client, invoice)["paid_paise"] == invoice["total_paise"] - half
