@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,9 @@ from edge.payments.offline import cash_gateway, terminal_gateway
 from edge.payments.razorpay import RazorpayGateway
 from edge.payments.stripe import StripeGateway
 
+log = logging.getLogger(__name__)
+REQUIRED_SECRETS = {"stripe": ("stripe_secret_key", "stripe_webhook_secret"),
+                    "razorpay": ("razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret")}
 # flow → gateway name, and each method's flows (the first is the default).
 FLOW_GATEWAY = {
     "counter": "cash", "external_terminal": "terminal", "card_present": "stripe", "online": "stripe",
@@ -108,4 +112,9 @@ def build_gateways(config: Any, credentials: Mapping[str, str],
             credentials.get("razorpay_webhook_secret", ""), Reachability("razorpay", on_change=on_change),
             base_url=urls.get("razorpay") or config.get("payments.razorpay_base_url"), timeout_s=timeout,
         )
+    for name in gateways:
+        missing = [key for key in REQUIRED_SECRETS[name] if not credentials.get(key)]
+        if missing:
+            log.warning("%s is enabled but the secrets file has no %s: its calls or webhooks will be refused",
+                        name, ", ".join(missing))
     return Gateways(gateways)
