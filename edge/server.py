@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -166,8 +166,6 @@ def mail_sender(ctx: ServiceContext) -> Callable[[], None]:
 def payment_jobs(ctx: ServiceContext, scheduler: Any) -> None:
     """Gateway payments: reconcile every open one at start, then poll those webhooks left waiting, and probe
     each gateway so the till knows which methods work before a cashier tries one."""
-    from datetime import datetime
-
     from edge.services import gateway_payments
 
     settle_after = ctx.config.get("payments.timeout_seconds") + 2  # a call may still be under way until then
