@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from edge.services.context import ServiceContext
+from edge.store import sql
 from edge.store.models import AuditLog, User
 from edge.store.outbox import enqueue, next_value
 
@@ -34,14 +35,14 @@ def record_audit(
     """Append an audit row; call inside the transaction of the change it records, before any outbox row
     (lock order: audit chain, then outbox sequence)."""
     next_value(AUDIT_CHAIN)  # serialises appends (a row lock on MySQL) so the chain never forks
-    last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+    last_hash = sql.scalar(ctx.db, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
     row = AuditLog(
         at=ctx.now(), user=user, action=action, entity=entity, entity_id=entity_id, ip=ip,
         details=json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str),
-        prev_hash=last.hash if last else "",
+        prev_hash=last_hash or "",
     )
     row.hash = _row_hash(row.prev_hash, row, user.username if user else "")
-    row.save(force_insert=True)
+    sql.insert_new(row)
     # Replicated like every business event: the cloud keeps the store's audit trail, hash chain included.
     enqueue("audit.recorded", row.uuid, {
         "at": row.at, "user": user.username if user else None, "action": action, "entity": entity,

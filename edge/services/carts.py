@@ -29,7 +29,7 @@ from edge.services.records import by_uuid
 from edge.services.sales_data import (
     LoadedProduct,
     customer_rates,
-    load_products,
+    priced_products,
     registration_on,
     scale_rules,
     tier_tax_basis,
@@ -42,7 +42,6 @@ from edge.store.models import (
     Customer,
     CustomerGstin,
     Product,
-    ProductBarcode,
     ProductUnit,
     RateTier,
     Till,
@@ -84,6 +83,13 @@ SALE_LINES_SQL = (
     " l.rate_tier_id, l.manual_rate_paise, l.discount_paise, l.source"
     " FROM cart_line l JOIN product_unit u ON u.id = l.unit_id JOIN product p ON p.id = l.product_id"
     " WHERE l.cart_id = {p} ORDER BY l.position"
+)
+
+
+# What a scanned barcode stands for, in one statement: the product and the unit (piece, kg, case) it names.
+BARCODE_SQL = (
+    "SELECT p.id, p.name, p.is_active, u.id, u.kind, u.name, u.factor_milli, u.sellable FROM product_barcode b"
+    " JOIN product p ON p.id = b.product_id JOIN product_unit u ON u.id = b.unit_id WHERE b.code = {p}"
 )
 
 
@@ -176,7 +182,7 @@ def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> Pri
     """Apply the billing rules to a cart as it stands; ``user``'s powers bound manual rates and discounts."""
     on = sale_date(ctx)
     lines = sale_lines(ctx.db, cart.id)
-    products = load_products(ctx.db, [line.product_id for line in lines], on)
+    products = priced_products(ctx, [line.product_id for line in lines], on)
     customer: Customer | None = cart.customer if cart.customer_id else None
     seller, registration = ctx.cached(f"registration:{on}", REFERENCE_TTL_S, lambda: registration_on(on))
     gstin = _customer_gstin(customer, on) if customer else None
@@ -307,7 +313,7 @@ def _label_line(ctx: ServiceContext, cart: Cart, label: ScaleLabel, code: str) -
         return
     assert label.price_paise is not None
     if base.kind == UnitKind.KG.value:
-        loaded = load_products(ctx.db, [product.id], sale_date(ctx))[product.id]
+        loaded = priced_products(ctx, [product.id], sale_date(ctx))[product.id]
         rate = loaded.pricing.base.prices_paise.get(Tier.COUNTER.value)
         if not rate:
             raise InvalidInput(f"{product.name} has no counter price per kg", "code", code="no_price")
@@ -333,7 +339,7 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
         if label is not None:
             _label_line(ctx, cart, label, code)
             return
-        hit = sql.first(ProductBarcode, "code = {p}", code)
+        hit = sql.execute(ctx.db, BARCODE_SQL, code).fetchone()
         if hit is None:
             if code.isdigit() and len(code) in (8, 12, 13):
                 try:
@@ -341,9 +347,10 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
                 except RuleError as exc:
                     raise InvalidInput(exc.message, "code", exc.code) from exc
             raise NotFound(f"no product has barcode {code}", "code", code="unknown_barcode")
-        product = sql.first(Product, "id = {p}", hit.product_id)
-        unit = sql.first(ProductUnit, "id = {p}", hit.unit_id)
-        assert product is not None and unit is not None  # foreign keys
+        product_id, name, active, unit_id, kind, unit_name, factor, sellable = hit
+        product = Product(id=product_id, name=name, is_active=bool(active))
+        unit = ProductUnit(id=unit_id, product=product_id, kind=kind, name=unit_name, factor_milli=factor,
+                           sellable=bool(sellable))
         _add_line(cart, product, unit, MILLI, "scan", code)
 
     return _mutate(ctx, user, cart_id, version, change)

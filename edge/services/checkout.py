@@ -91,17 +91,15 @@ def _open_register(till_id: int) -> int | None:
 
 
 def _record_payment(ctx: ServiceContext, user: User | None, invoice: Invoice, method: str, amount_paise: int,
-                    tendered_paise: int | None, reference: str, earlier: list[Payment],
-                    in_flight: list[PaymentLine] | None = None,
+                    tendered_paise: int | None, reference: str, earlier: list[PaymentLine],
                     gateway_fields: dict[str, Any] | None = None) -> tuple[Payment, int]:
-    """Check a payment against the invoice's ``earlier`` payments and those ``in_flight`` at a gateway, and
-    store it with its ledger entry and outbox row (``gateway_fields``: the gateway, key and order of a
-    payment taken through one)."""
+    """Check a payment against what the invoice already holds (``earlier``, gateway payments in flight
+    included) and store it with its ledger entry and outbox row (``gateway_fields``: the gateway, key and
+    order of a payment taken through one)."""
     try:
         invoice_state.check_can_take_payment(invoice.status)
         outcome = take_payment(
-            invoice.total_paise, [_payment_line(p) for p in earlier] + (in_flight or []), Method(method), amount_paise,
-            tendered_paise,
+            invoice.total_paise, earlier, Method(method), amount_paise, tendered_paise,
             reference, has_customer=invoice.customer_id is not None, credit_available_paise=_credit_available(invoice),
         )
     except ValueError as exc:
@@ -197,7 +195,8 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         taken: list[Payment] = []
         for given in payments:
             payment, change = _record_payment(ctx, user, invoice, given["method"], given["amount_paise"],
-                                              given.get("tendered_paise"), given.get("reference", ""), taken)
+                                              given.get("tendered_paise"), given.get("reference", ""),
+                                              [_payment_line(p) for p in taken])
             taken.append(payment)
             changes.append(change)
         if customer and balance_due(invoice.total_paise, [_payment_line(p) for p in taken]) > 0:
@@ -219,7 +218,7 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
         payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference,
-                                          _payments(invoice), _in_flight(invoice))
+                                          _payment_lines(invoice))
     return publish_payment(ctx, invoice, payment, change)
 
 

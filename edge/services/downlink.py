@@ -22,6 +22,7 @@ from edge.domain.gst import check_rate
 from edge.domain.gstin import check_gstin
 from edge.services.catalog import index_product
 from edge.services.context import ServiceContext
+from edge.services.sales_data import catalog_changed
 from edge.store.db import write_transaction
 from edge.store.models import (
     Category,
@@ -129,6 +130,7 @@ def apply_downlink(ctx: ServiceContext, payload: bytes) -> bool:
             InboxApplied.create(source="downlink", message_id=message_id, applied_at=ctx.now())
             return False
         tiers = {tier.code: tier for tier in RateTier.select()}
+        catalog_changed()
         try:
             for item in message.get("products", []):
                 _product(item, tiers)

@@ -39,7 +39,7 @@ from edge.payments.base import (
     WebhookEvent,
 )
 from edge.services.after_sale import _refund
-from edge.services.checkout import _in_flight, _invoice, _payment_lines, _payments, _record_payment, publish_payment
+from edge.services.checkout import _invoice, _payment_lines, _record_payment, publish_payment
 from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput, NotFound, ServiceError, Unavailable, UpstreamTimeout
 from edge.services.records import by_uuid
@@ -255,7 +255,7 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
     try:
         payment, change = _record_payment(
             ctx, attempt.started_by, invoice, attempt.method, attempt.amount_paise, attempt.tendered_paise,
-            attempt.transaction_id[:120], _payments(invoice), _in_flight(invoice),
+            attempt.transaction_id[:120], _payment_lines(invoice),
             gateway_fields={"gateway": gateway, "attempt": attempt.attempt, "gateway_order_id": attempt.gateway_ref,
                             "idempotency_key": attempt.idempotency_key if gateway else None},
         )
