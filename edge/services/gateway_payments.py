@@ -226,11 +226,11 @@ def _apply(ctx: ServiceContext, attempt: GatewayAttempt, answer: GatewayPayment,
             seen["upi_link"] = answer.qr_payload
         fields["details_enc"] = ctx.cipher.encrypt_json({**details, "gateway": seen}, DETAILS)
     GatewayAttempt.update(**fields).where(GatewayAttempt.id == attempt.id).execute()
-    attempt = GatewayAttempt.get_by_id(attempt.id)
-    invoice = Invoice.get_by_id(attempt.invoice_id)
+    for name, value in fields.items():  # the row as now stored, without reading it again
+        setattr(attempt, name, value)
+    invoice = attempt.invoice
     if state in MONEY_TAKEN and attempt.payment_id is None and before not in MONEY_TAKEN:
         _join_invoice(ctx, attempt, invoice, applied)
-        attempt = GatewayAttempt.get_by_id(attempt.id)
     if attempt.payment_id is not None and answer.refunded_paise > attempt.refunded_paise:
         given_back = answer.refunded_paise - attempt.refunded_paise
         try:
@@ -242,10 +242,9 @@ def _apply(ctx: ServiceContext, attempt: GatewayAttempt, answer: GatewayPayment,
             applied.append((payment, 0))
         details = _details(ctx, attempt)
         details.pop(REFUND_PENDING, None)
-        GatewayAttempt.update(refunded_paise=answer.refunded_paise,
-                              details_enc=ctx.cipher.encrypt_json(details, DETAILS)).where(
+        attempt.refunded_paise, attempt.details_enc = answer.refunded_paise, ctx.cipher.encrypt_json(details, DETAILS)
+        GatewayAttempt.update(refunded_paise=attempt.refunded_paise, details_enc=attempt.details_enc).where(
             GatewayAttempt.id == attempt.id).execute()
-        attempt = GatewayAttempt.get_by_id(attempt.id)
     return attempt
 
 
@@ -264,8 +263,10 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
                    f"it ({exc.message}): refund it")
         log.error("invoice %s: %s", invoice.number, message)
         GatewayAttempt.update(failure_message=message).where(GatewayAttempt.id == attempt.id).execute()
+        attempt.failure_message = message
         return
     GatewayAttempt.update(payment=payment).where(GatewayAttempt.id == attempt.id).execute()
+    attempt.payment = payment
     applied.append((payment, change))
 
 
