@@ -25,6 +25,7 @@ from edge.store.models import (
     Customer,
     CustomerGstin,
     CustomerLedgerEntry,
+    GatewayAttempt,
     Invoice,
     InvoiceLine,
     InvoiceSeries,
@@ -63,7 +64,8 @@ def _next_invoice_number(db: peewee.Database, till_id: int, on: Any) -> tuple[In
 
 
 def _payment_lines(invoice: Invoice) -> list[PaymentLine]:
-    return [_payment_line(payment) for payment in _payments(invoice)]
+    """The invoice's payments, and the gateway payments still in flight (they hold their amount)."""
+    return [_payment_line(payment) for payment in _payments(invoice)] + _in_flight(invoice)
 
 
 def _payment_line(payment: Payment) -> PaymentLine:
@@ -75,16 +77,25 @@ def _payments(invoice: Invoice) -> list[Payment]:
     return sql.select(Payment, "invoice_id = {p}", invoice.id, order_by="id")
 
 
+def _in_flight(invoice: Invoice) -> list[PaymentLine]:
+    """Gateway payments on the invoice whose outcome is not known yet: they hold their amount."""
+    return [line_from_record("payment", attempt.method, attempt.state, attempt.amount_paise)
+            for attempt in sql.select(GatewayAttempt, "invoice_id = {p} AND state IN ({p}, {p})", invoice.id,
+                                      "created", "pending")]
+
+
 def _open_register(till_id: int) -> int | None:
     """ID of the till's open register session, if any."""
     return sql.scalar(Till._meta.database, "SELECT id FROM register_session WHERE till_id = {p} AND status = {p}",
                       till_id, "open")
 
 
-def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amount_paise: int,
-                    tendered_paise: int | None, reference: str, earlier: list[PaymentLine]) -> tuple[Payment, int]:
-    """Check a payment against what the invoice already holds (``earlier``) and store it with its ledger entry
-    and outbox row."""
+def _record_payment(ctx: ServiceContext, user: User | None, invoice: Invoice, method: str, amount_paise: int,
+                    tendered_paise: int | None, reference: str, earlier: list[PaymentLine],
+                    gateway_fields: dict[str, Any] | None = None) -> tuple[Payment, int]:
+    """Check a payment against what the invoice already holds (``earlier``, gateway payments in flight
+    included) and store it with its ledger entry and outbox row (``gateway_fields``: the gateway, key and
+    order of a payment taken through one)."""
     try:
         invoice_state.check_can_take_payment(invoice.status)
         outcome = take_payment(
@@ -100,7 +111,7 @@ def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: s
     payment = sql.insert_new(Payment(
         invoice=invoice, customer=invoice.customer_id, register_session=_open_register(invoice.till_id),
         method=line.method.value, amount_paise=line.amount_paise, tendered_paise=line.tendered_paise,
-        reference=line.reference, received_by=user, created_at=now, updated_at=now,
+        reference=line.reference, received_by=user, created_at=now, updated_at=now, **(gateway_fields or {}),
     ))
     if invoice.customer_id and line.method is not Method.CREDIT:
         sql.insert_new(CustomerLedgerEntry(customer=invoice.customer_id, at=now, kind="payment", invoice=invoice,
@@ -208,6 +219,12 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
         invoice = _invoice(invoice_id, for_update=True)
         payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference,
                                           _payment_lines(invoice))
+    return publish_payment(ctx, invoice, payment, change)
+
+
+def publish_payment(ctx: ServiceContext, invoice: Invoice, payment: Payment, change: int) -> dict[str, Any]:
+    """After a payment commits: push it (amount, transaction ID, the invoice's new status) to the till's
+    cashier screen and customer display; the post-sale summary with the change to hand back."""
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     event = {"till": invoice.till.code, "invoice_id": str(invoice.uuid), "status": summary["status"],
              "payment": payment_document(payment), "change_due_paise": change,

@@ -35,6 +35,8 @@ class ServiceContext:
     scale_readings: dict[str, Any] = field(default_factory=dict)
     # The running device manager (edge.devices.manager), when the daemon hosts one.
     devices: Any = None
+    # The store's payment gateways (edge.payments.registry.Gateways), built by the web app or the daemon.
+    gateways: Any = None
 
     def __post_init__(self) -> None:
         self._cache: dict[str, tuple[float, Any]] = {}

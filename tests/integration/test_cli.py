@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from edge.services.demo_data import demo_customers, demo_employees, demo_products, demo_users
+from edge.store.migrate import available, head
 from tests.servers import MariaDBServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,7 +60,8 @@ def test_first_run_creates_store_secrets_and_demo_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "fresh"
     migrated = edge(data_dir, "migrate")
     assert migrated.returncode == 0
-    assert migrated.stdout.strip() == "store at schema version 2 (applied: 0001_core, 0002_workforce)"
+    shipped = ", ".join(f"{m.version:04d}_{m.name}" for m in available())
+    assert migrated.stdout.strip() == f"store at schema version {head()} (applied: {shipped})"
     seeded = edge(data_dir, "seed-demo")
     assert seeded.stdout.splitlines()[0] == "demo data loaded"
     for user in demo_users():
@@ -78,7 +80,7 @@ def test_demo_data_is_loaded_on_first_run_only(data_dir: Path) -> None:
     again = edge(data_dir, "seed-demo")
     assert again.returncode == 0
     assert again.stdout.splitlines()[0] == "store already has data; demo data not loaded"
-    assert edge(data_dir, "migrate").stdout.strip() == "store at schema version 2 (applied: none needed)"
+    assert edge(data_dir, "migrate").stdout.strip() == f"store at schema version {head()} (applied: none needed)"
     with sqlite3.connect(data_dir / "store.db") as conn:
         assert conn.execute("SELECT count(*) FROM product").fetchone()[0] == 240
     assert before  # the store was there before the second run
@@ -200,7 +202,8 @@ def test_a_store_newer_than_the_software_is_refused(data_dir: Path) -> None:
 def test_serving_an_unmigrated_store_says_to_migrate(tmp_path: Path) -> None:
     result = edge(tmp_path / "new", "serve", "--port", str(free_port()))
     assert result.returncode == 1
-    assert result.stderr.strip() == "error: the store is at schema version 0, this software needs 2: run migrate"
+    expected = f"error: the store is at schema version 0, this software needs {head()}: run migrate"
+    assert result.stderr.strip() == expected
 
 
 def test_a_port_in_use_is_named_not_a_traceback(data_dir: Path) -> None:

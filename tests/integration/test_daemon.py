@@ -32,23 +32,24 @@ class Daemon:
 PLACEHOLDER_KIOSK = REPO / "kiosk_ui" / "placeholder"
 
 
-def start_daemon(data_dir: Path, log_file: Path, kiosk_dir: Path = PLACEHOLDER_KIOSK, tries: int = 3) -> Daemon:
-    """Start `python -m edge serve` (demo devices, the given kiosk bundle) on a free loopback port and wait
-    until health answers (another program may take the port between our probe and the daemon's bind: then
-    try another port)."""
+def start_daemon(data_dir: Path, log_file: Path, kiosk_dir: Path = PLACEHOLDER_KIOSK, tries: int = 3,
+                 env: dict[str, str] | None = None) -> Daemon:
+    """Start `python -m edge serve` (demo devices, the given kiosk bundle, extra POS_* settings in ``env``) on a
+    free loopback port and wait until health answers (another program may take the port between our probe and
+    the daemon's bind: then try another port)."""
     for attempt in range(tries):
         try:
-            return _start_daemon(data_dir, log_file, free_port(), kiosk_dir)
+            return _start_daemon(data_dir, log_file, free_port(), kiosk_dir, env or {})
         except RuntimeError:
             if attempt == tries - 1 or "cannot listen on" not in log_file.read_text(errors="replace"):
                 raise
     raise AssertionError("unreachable")
 
 
-def _start_daemon(data_dir: Path, log_file: Path, port: int, kiosk_dir: Path) -> Daemon:
+def _start_daemon(data_dir: Path, log_file: Path, port: int, kiosk_dir: Path, extra: dict[str, str]) -> Daemon:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POS_")} | FAST | {
         "POS_DEVICES_SIMULATE": "true", "POS_SERVER_KIOSK_DIR": str(kiosk_dir),
-    }
+    } | extra
     with log_file.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "edge", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
