@@ -60,7 +60,7 @@ kiosk: system-deps kiosk_ui/dist/index.html
 run: install kiosk
 	$(PY) -m edge --data-dir $(DATA_DIR) migrate
 	$(PY) -m edge --data-dir $(DATA_DIR) seed-demo
-	POS_DEVICES_SIMULATE=true $(PY) -m edge --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT)
+	POS_DEVICES_SIMULATE=true POS_PAYMENTS_SIMULATE=true $(PY) -m edge --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check edge cloud_bridge tests

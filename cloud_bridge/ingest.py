@@ -138,16 +138,20 @@ def ingest_batch(conn: psycopg.Connection[Any], batch: Batch) -> IngestResult:
         cur.execute("SELECT seq, uuid, type, schema, at, payload FROM event WHERE store_id = %s AND seq > %s"
                     " ORDER BY seq LIMIT 5000", (store_id, applied_seq))
         applied = 0
-        for seq, record, kind, schema, at, payload in cur.fetchall():
-            if seq != applied_seq + 1:
-                break
-            _project(cur, store_id, Envelope(seq, str(record), kind, schema, str(at), payload))
-            applied_seq = seq
-            applied += 1
-        if applied:
-            cur.execute("UPDATE event SET applied_at = clock_timestamp()"
-                        " WHERE store_id = %s AND seq > %s AND seq <= %s",
-                        (store_id, applied_seq - applied, applied_seq))
+        pending = cur.fetchall()
+        # Pipeline mode: the projection statements go out back to back and their answers are read once at
+        # the end (an error still aborts the transaction), instead of one network round trip per event.
+        with conn.pipeline():
+            for seq, record, kind, schema, at, payload in pending:
+                if seq != applied_seq + 1:
+                    break
+                _project(cur, store_id, Envelope(seq, str(record), kind, schema, str(at), payload))
+                applied_seq = seq
+                applied += 1
+            if applied:
+                cur.execute("UPDATE event SET applied_at = clock_timestamp()"
+                            " WHERE store_id = %s AND seq > %s AND seq <= %s",
+                            (store_id, applied_seq - applied, applied_seq))
         max_seen = max(max_seen, batch.envelopes[-1].seq if batch.envelopes else 0, batch.high_seq or 0)
         gap_from = gap_to = None
         now = time.time()

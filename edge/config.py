@@ -92,6 +92,22 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "payments": {
         "upi_vpa": Key(str, "", "The store's UPI ID (name@bank) for the QR on unpaid receipts; empty: no QR.",
                        pattern=r"^$|^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$"),
+        "simulate": Key(bool, False, "Demo mode: run the built-in Stripe and Razorpay simulator on loopback and "
+                                     "take card and UPI payments through it (keys made up per run)."),
+        "stripe_enabled": Key(bool, False, "Take cards through Stripe (keys in the secrets file)."),
+        "stripe_base_url": Key(str, "https://api.stripe.com", "Stripe's API address.", pattern=r"^https?://\S+$"),
+        "stripe_terminal_reader": Key(str, "", "Stripe Terminal reader ID (tmr_...) for cards in person; empty: "
+                                               "online card payments only."),
+        "razorpay_enabled": Key(bool, False, "Take UPI, cards, wallets and netbanking through Razorpay (keys in "
+                                             "the secrets file)."),
+        "razorpay_base_url": Key(str, "https://api.razorpay.com", "Razorpay's API address.",
+                                 pattern=r"^https?://\S+$"),
+        "timeout_seconds": Key(int, 10, "Longest wait for a gateway's answer; the till never hangs longer.",
+                               minimum=1, maximum=60),
+        "probe_seconds": Key(int, 30, "How often an idle gateway is asked whether it answers.", minimum=5,
+                             maximum=3600),
+        "poll_seconds": Key(int, 15, "How often payments still pending are checked with their gateway (webhooks "
+                                     "usually come first).", minimum=2, maximum=3600),
     },
     "email": {
         "smtp_host": Key(str, "", "SMTP server for invoices and statements; empty: e-mails stay queued."),

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -163,6 +164,41 @@ def mail_sender(ctx: ServiceContext) -> Callable[[], None]:
     return send
 
 
+def payment_jobs(ctx: ServiceContext, scheduler: Any) -> None:
+    """Gateway payments: reconcile every open one at start, then poll those webhooks left waiting, and probe
+    each gateway so the till knows which methods work before a cashier tries one."""
+    from edge.services import gateway_payments
+
+    settle_after = ctx.config.get("payments.timeout_seconds") + 2  # a call may still be under way until then
+    scheduler.add_job(gateway_payments.reconcile, "date", run_date=datetime.now(UTC), args=[ctx],
+                      id="payments-reconcile-at-start", misfire_grace_time=None)
+    scheduler.add_job(gateway_payments.reconcile, "interval", seconds=ctx.config.get("payments.poll_seconds"),
+                      args=[ctx, settle_after], id="payments-reconcile")
+    if ctx.gateways is not None and ctx.gateways.online():
+        scheduler.add_job(gateway_payments.probe, "interval", seconds=ctx.config.get("payments.probe_seconds"),
+                          args=[ctx], id="payments-probe", next_run_time=datetime.now(UTC))
+
+
+def start_payment_simulator(ctx: ServiceContext, port: int, tls: TLSFiles | None = None) -> Any:
+    """Demo mode: the Stripe and Razorpay simulator on loopback, its webhooks sent to this daemon (over HTTPS,
+    verified against the store CA, when the daemon serves HTTPS), and the gateways pointed at it with the
+    simulator's made-up keys."""
+    from edge.payments.registry import build_gateways
+    from edge.payments.simulator import GatewaySimulator
+
+    scheme = "https" if tls is not None else "http"
+    verify: str | bool = str(tls.ca) if tls is not None and tls.ca is not None else True
+    simulator = GatewaySimulator(webhook_url=f"{scheme}://127.0.0.1:{port}", webhook_verify=verify).start()
+    config = ctx.config
+    if not config.get("payments.stripe_terminal_reader"):
+        config = config.with_overrides({"payments.stripe_terminal_reader": "tmr_simulated"})
+    ctx.gateways = build_gateways(config, simulator.credentials(), base_urls=simulator.base_urls(),
+                                  on_change=lambda _name, status: ctx.bus.publish("payments.status", status))
+    ctx.gateways.simulator = simulator
+    log.info("payment gateways simulated at %s", simulator.url)
+    return simulator
+
+
 def start_scheduler(ctx: ServiceContext) -> Any:
     """APScheduler for the daemon's timed jobs (the nightly attendance derivation), in the server's mode."""
     if ctx.config.get("server.async_mode") == "gevent":
@@ -174,6 +210,7 @@ def start_scheduler(ctx: ServiceContext) -> Any:
     # Failures of these jobs are logged by the scheduler; the next run tries again.
     scheduler.add_job(sync_reporter(ctx), "interval", seconds=SYNC_REPORT_S, id="sync-status")
     scheduler.add_job(mail_sender(ctx), "interval", seconds=MAIL_EVERY_S, id="mail")
+    payment_jobs(ctx, scheduler)
     scheduler.start()
     return scheduler
 
@@ -279,6 +316,7 @@ class EdgeServer:
         self.devices: Any = None
         self.scheduler: Any = None
         self.redirector: Any = None
+        self.payment_simulator: Any = None
 
     def _tls_files(self) -> TLSFiles:
         try:
@@ -296,6 +334,9 @@ class EdgeServer:
             ctx = build_context(self.config)
             require_schema_at_head(ctx)
             ctx.db.close()
+            files = self._tls_files() if self.config.get("server.tls") else None
+            if self.config.get("payments.simulate"):
+                self.payment_simulator = start_payment_simulator(ctx, port, files)
             app, socketio = create_app(ctx)
             connect_devices(ctx)
             attendance_service.subscribe_clock(ctx)
@@ -306,8 +347,7 @@ class EdgeServer:
             options: dict[str, Any] = {}
             scheme = "http"
             trust = ""
-            if self.config.get("server.tls"):
-                files = self._tls_files()
+            if files is not None:
                 options["ssl_context"] = server_context(files)
                 scheme = "https"
                 trust = f", kiosks trust {files.ca}" if files.ca else ""
@@ -343,4 +383,6 @@ class EdgeServer:
                 self.devices.stop()
             if self.scheduler is not None:
                 self.scheduler.shutdown(wait=False)
+            if self.payment_simulator is not None:
+                self.payment_simulator.stop()
             self.lock.release()

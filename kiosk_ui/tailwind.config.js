@@ -4,7 +4,8 @@ export default {
   theme: {
     extend: {
       fontFamily: {
-        sans: ["system-ui", "'DejaVu Sans'", "'Noto Sans'", "sans-serif"],
+        // Hindi labels need a Devanagari font on the kiosk (Debian: fonts-noto-core or fonts-lohit-deva).
+        sans: ["system-ui", "'DejaVu Sans'", "'Noto Sans'", "'Noto Sans Devanagari'", "'Lohit Devanagari'", "sans-serif"],
       },
     },
   },

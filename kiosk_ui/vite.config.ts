@@ -16,7 +16,9 @@ export default defineConfig({
     sourcemap: false,
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
-    // One chunk on purpose (one request on the LAN): ~440 kB minified, ~141 kB gzip, react-dom being 65 kB of it.
+    // The cashier screen, customer display and login are one chunk (one request on the LAN: ~450 kB minified,
+    // ~140 kB gzip, react-dom 65 kB of it); the back office, HR and the attendance terminal are React.lazy
+    // chunks loaded when first opened. tests/bench/bench_kiosk.py weighs the POS route from the manifest.
     chunkSizeWarningLimit: 480,
     rollupOptions: {
       onwarn(warning, warn) {

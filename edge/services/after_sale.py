@@ -12,7 +12,7 @@ from typing import Any
 from edge.domain import invoice_state
 from edge.domain.errors import RuleError
 from edge.domain.invoice import BuyerDetails, CreditedLine, TaxedLine, credit_note, revise_buyer
-from edge.domain.payments import Method, line_from_record, refund
+from edge.domain.payments import Method, refund
 from edge.domain.series import SeriesState, financial_year, issue
 from edge.services import permissions
 from edge.services.audit import chain_document, record_audit
@@ -244,10 +244,8 @@ def cancel_invoice(ctx: ServiceContext, user: User, invoice_id: str, reason: str
         raise Forbidden("cancelling an invoice needs a manager")
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
-        payments = [line_from_record(p.kind, p.method, p.status, p.amount_paise, p.tendered_paise, p.reference)
-                    for p in Payment.select().where(Payment.invoice == invoice)]
         try:
-            status = invoice_state.cancel(invoice.status, reason, payments)
+            status = invoice_state.cancel(invoice.status, reason, _payment_lines(invoice))
         except RuleError as exc:
             raise _rule(exc) from exc
         Invoice.update(status=status.value, cancelled_at=ctx.now(), cancel_reason=reason.strip()).where(

@@ -9,6 +9,7 @@ from typing import Any
 
 from edge.domain.series import parse_number
 from edge.services.context import ServiceContext
+from edge.store import sql
 from edge.store.models import (
     AuditLog,
     Counter,
@@ -46,14 +47,14 @@ def record_audit(
     """Append an audit row; call inside the transaction of the change it records, before any outbox row
     (lock order: audit chain, then outbox sequence)."""
     next_value(AUDIT_CHAIN)  # serialises appends (a row lock on MySQL) so the chain never forks
-    last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+    last_hash = sql.scalar(ctx.db, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
     row = AuditLog(
         at=ctx.now(), user=user, action=action, entity=entity, entity_id=entity_id, ip=ip,
         details=json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str),
-        prev_hash=last.hash if last else "",
+        prev_hash=last_hash or "",
     )
     row.hash = _row_hash(row.prev_hash, row, user.username if user else "")
-    row.save(force_insert=True)
+    sql.insert_new(row)
     # Replicated like every business event: the cloud keeps the store's audit trail, hash chain included.
     enqueue("audit.recorded", row.uuid, {
         "at": row.at, "user": user.username if user else None, "action": action, "entity": entity,
@@ -104,12 +105,14 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
-def invoice_content_hash(invoice: Invoice) -> str:
+def invoice_content_hash(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> str:
     """SHA-256 of what the invoice says for GST: header, buyer, totals, cancellation and every line (not its
-    payment status, which payments change)."""
-    lines = InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.line_no)
+    payment status, which payments change). ``lines``: the rows just inserted (else read)."""
+    if lines is None:
+        lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice))
+    ordered = sorted(lines, key=lambda line: line.line_no)
     return _digest({"uuid": str(invoice.uuid), **_pick(invoice, INVOICE_FIELDS),
-                    "lines": [_pick(line, INVOICE_LINE_FIELDS) for line in lines]})
+                    "lines": [_pick(line, INVOICE_LINE_FIELDS) for line in ordered]})
 
 
 def credit_note_content_hash(note: CreditNote) -> str:
@@ -127,23 +130,27 @@ def _link_hash(link: DocumentChain) -> str:
     return hashlib.sha256(f"{link.prev_hash}|{body}".encode()).hexdigest()
 
 
-def chain_document(ctx: ServiceContext, document: Invoice | CreditNote, event: str) -> DocumentChain:
+def chain_document(ctx: ServiceContext, document: Invoice | CreditNote, event: str,
+                   lines: list[InvoiceLine] | None = None) -> DocumentChain:
     """Append a link for an invoice or credit note of a series (issued, corrected, cancelled); call in the
-    transaction that changed it, after record_audit and before enqueue (lock order)."""
-    document = type(document).get_by_id(document.id)  # as stored, as the verifier will read it
+    transaction that changed it, after record_audit and before enqueue (lock order). ``lines``: a new
+    invoice's rows as just inserted, with the invoice as inserted (checkout's hot path reads nothing back);
+    without them the document is read as stored, as the verifier will read it."""
+    if lines is None:
+        document = type(document).get_by_id(document.id)
     series_id = document.series_id
     next_value(f"doc_chain:{series_id}")  # serialises the series' links (a row lock on MySQL)
-    last = DocumentChain.select(DocumentChain.hash).where(DocumentChain.series == series_id) \
-        .order_by(DocumentChain.id.desc()).first()
+    last_hash = sql.scalar(ctx.db, "SELECT hash FROM document_chain WHERE series_id = {p} ORDER BY id DESC LIMIT 1",
+                           series_id)
     is_invoice = isinstance(document, Invoice)
     link = DocumentChain(
         series=series_id, number=document.number, document_uuid=document.uuid,
         revision=document.revision if is_invoice else 0, event=event,
-        content_hash=invoice_content_hash(document) if is_invoice else credit_note_content_hash(document),
-        prev_hash=last.hash if last else "", at=ctx.now(),
+        content_hash=invoice_content_hash(document, lines) if is_invoice else credit_note_content_hash(document),
+        prev_hash=last_hash or "", at=ctx.now(),
     )
     link.hash = _link_hash(link)
-    link.save(force_insert=True)
+    sql.insert_new(link)
     return link
 
 

@@ -30,11 +30,12 @@ from edge.services.records import by_uuid
 from edge.services.sales_data import (
     LoadedProduct,
     customer_rates,
-    load_products,
+    priced_products,
     registration_on,
     scale_rules,
     tier_tax_basis,
 )
+from edge.store import sql
 from edge.store.db import write_transaction
 from edge.store.models import (
     Cart,
@@ -42,7 +43,6 @@ from edge.store.models import (
     Customer,
     CustomerGstin,
     Product,
-    ProductBarcode,
     ProductUnit,
     RateTier,
     Till,
@@ -61,12 +61,55 @@ class ScaleReading:
     at: datetime
 
 
+@dataclass(frozen=True)
+class SaleLine:
+    """A cart line with its product's UUID and its unit, as pricing, screens and checkout read it."""
+
+    id: int
+    uuid: uuid.UUID
+    position: int
+    product_id: int
+    product_uuid: uuid.UUID
+    unit: Unit
+    quantity_milli: int
+    rate_tier_id: int | None
+    manual_rate_paise: int | None
+    discount_paise: int
+    source: str
+
+
+# One statement for the lines of a cart with their units (the scan path runs it on every change).
+SALE_LINES_SQL = (
+    "SELECT l.id, l.uuid, l.position, l.product_id, p.uuid, u.kind, u.name, u.factor_milli, l.quantity_milli,"
+    " l.rate_tier_id, l.manual_rate_paise, l.discount_paise, l.source"
+    " FROM cart_line l JOIN product_unit u ON u.id = l.unit_id JOIN product p ON p.id = l.product_id"
+    " WHERE l.cart_id = {p} ORDER BY l.position"
+)
+
+
+# What a scanned barcode stands for, in one statement: the product and the unit (piece, kg, case) it names.
+BARCODE_SQL = (
+    "SELECT p.id, p.name, p.is_active, u.id, u.kind, u.name, u.factor_milli, u.sellable FROM product_barcode b"
+    " JOIN product p ON p.id = b.product_id JOIN product_unit u ON u.id = b.unit_id WHERE b.code = {p}"
+)
+
+
+def sale_lines(db: peewee.Database, cart_id: int) -> list[SaleLine]:
+    """The lines of a cart in order."""
+    return [
+        SaleLine(line_id, uuid.UUID(str(line_uuid)), position, product_id, uuid.UUID(str(product_uuid)),
+                 Unit(UnitKind(kind), name, factor), quantity, tier_id, manual, discount, source)
+        for (line_id, line_uuid, position, product_id, product_uuid, kind, name, factor, quantity, tier_id, manual,
+             discount, source) in sql.execute(db, SALE_LINES_SQL, cart_id).fetchall()
+    ]
+
+
 @dataclass
 class PricedCart:
     """A cart with its rules applied: what the screens show and checkout issues."""
 
     cart: Cart
-    lines: list[CartLine]
+    lines: list[SaleLine]
     sale: PricedSale
     products: dict[int, LoadedProduct]
     terms: SaleTerms
@@ -86,7 +129,7 @@ def record_weight(ctx: ServiceContext, till: str, grams: int, at: datetime) -> N
 
 
 def _till(code: str) -> Till:
-    till = Till.get_or_none((Till.code == code) & Till.is_active)
+    till = sql.first(Till, "code = {p} AND is_active = {p}", code, True)
     if till is None:
         raise NotFound(f"no active till {code!r}", "till")
     return till
@@ -110,18 +153,24 @@ def _check_version(cart: Cart, expected: int | None) -> None:
 
 
 def _bump(ctx: ServiceContext, cart: Cart) -> None:
-    Cart.update(version=Cart.version + 1, updated_at=ctx.now()).where(Cart.id == cart.id).execute()
+    """The cart changed: one more version, in the store and on the caller's instance."""
+    now = ctx.now()
+    sql.execute(ctx.db, "UPDATE cart SET version = version + 1, updated_at = {p} WHERE id = {p}", now, cart.id)
+    cart.version += 1
+    cart.updated_at = now
 
 
 def open_cart(ctx: ServiceContext, user: User, till_code: str) -> Cart:
     """The cashier's open cart on a till, made when there is none."""
     with write_transaction(ctx.db):
         till = _till(till_code)
-        cart = Cart.get_or_none((Cart.till == till) & (Cart.cashier == user) & (Cart.status == "open"))
+        cart = sql.first(Cart, "till_id = {p} AND cashier_id = {p} AND status = {p}", till.id, user.id, "open")
         if cart is None:
-            counter = RateTier.get(RateTier.code == Tier.COUNTER.value)
-            cart = Cart.create(till=till, cashier=user, rate_tier=counter, created_at=ctx.now(),
-                               updated_at=ctx.now())
+            counter = sql.first(RateTier, "code = {p}", Tier.COUNTER.value)
+            cart_id = sql.insert(Cart, till=till, cashier=user, rate_tier=counter, created_at=ctx.now(),
+                                 updated_at=ctx.now())
+            cart = sql.first(Cart, "id = {p}", cart_id)
+    assert cart is not None
     return cart
 
 
@@ -133,14 +182,8 @@ def _customer_gstin(customer: Customer, on: date) -> CustomerGstin | None:
 def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> PricedCart:
     """Apply the billing rules to a cart as it stands; ``user``'s powers bound manual rates and discounts."""
     on = sale_date(ctx)
-    line_tier = RateTier.alias()
-    lines = list(
-        CartLine.select(CartLine, ProductUnit, Product, line_tier)
-        .join_from(CartLine, ProductUnit).join_from(CartLine, Product)
-        .join_from(CartLine, line_tier, peewee.JOIN.LEFT_OUTER, on=(CartLine.rate_tier == line_tier.id))
-        .where(CartLine.cart == cart).order_by(CartLine.position)
-    )
-    products = load_products(ctx.db, [line.product_id for line in lines], on)
+    lines = sale_lines(ctx.db, cart.id)
+    products = priced_products(ctx, [line.product_id for line in lines], on)
     customer: Customer | None = cart.customer if cart.customer_id else None
     seller, registration = ctx.cached(f"registration:{on}", REFERENCE_TTL_S, lambda: registration_on(on))
     gstin = _customer_gstin(customer, on) if customer else None
@@ -168,7 +211,7 @@ def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> Pri
     requests = [
         LineRequest(
             products[line.product_id].pricing, line.unit.name, line.quantity_milli,
-            Tier(line.rate_tier.code) if line.rate_tier_id else None, line.manual_rate_paise, line.discount_paise,
+            Tier(tiers[line.rate_tier_id]) if line.rate_tier_id else None, line.manual_rate_paise, line.discount_paise,
         )
         for line in lines
     ]
@@ -189,9 +232,9 @@ def cart_document(priced: PricedCart) -> dict[str, Any]:
     for line, priced_line in zip(priced.lines, sale.lines, strict=True):
         product = priced.products[line.product_id]
         lines.append({
-            "id": str(line.uuid), "product_id": str(line.product.uuid), "sku": product.pricing.sku,
+            "id": str(line.uuid), "product_id": str(line.product_uuid), "sku": product.pricing.sku,
             "name": product.pricing.name, "hsn_code": product.pricing.hsn_code, "unit": line.unit.name,
-            "unit_kind": line.unit.kind, "quantity_milli": line.quantity_milli,
+            "unit_kind": line.unit.kind.value, "quantity_milli": line.quantity_milli,
             "rate_paise": priced_line.rate_paise, "tier": priced_line.tier.value,
             "discount_paise": priced_line.discount_paise, "gst_rate_bp": product.pricing.gst.rate_bp,
             "taxable_paise": priced_line.tax.taxable_paise, "tax_paise": priced_line.tax.tax_paise,
@@ -229,13 +272,13 @@ def _mutate(ctx: ServiceContext, user: User, cart_id: str, version: int | None, 
         change(cart)
         _bump(ctx, cart)
         # Priced with the user's powers: a rate below the floor or a discount beyond the limit rolls back.
-        document = cart_document(price_cart(ctx, Cart.get_by_id(cart.id), user))
+        document = cart_document(price_cart(ctx, cart, user))
     ctx.bus.publish("cart.updated", {"till": document["till"], "cart": document})
     return document
 
 
 def _next_position(cart: Cart) -> int:
-    last = CartLine.select(peewee.fn.MAX(CartLine.position)).where(CartLine.cart == cart).scalar()
+    last = sql.scalar(cart._meta.database, "SELECT MAX(position) FROM cart_line WHERE cart_id = {p}", cart.id)
     return int(last or 0) + 1
 
 
@@ -247,18 +290,17 @@ def _add_line(cart: Cart, product: Product, unit: ProductUnit, quantity_milli: i
         raise InvalidInput(f"{product.name} is not sold by {unit.name}", "unit", code="unit_not_sellable")
     # Scanning the same packet again adds one to its line; weighed and hand-priced lines stay apart.
     if source in ("scan", "search") and unit.kind != UnitKind.KG.value and manual_rate_paise is None:
-        same = CartLine.get_or_none(
-            (CartLine.cart == cart) & (CartLine.product == product) & (CartLine.unit == unit)
-            & CartLine.manual_rate_paise.is_null() & CartLine.source.in_(("scan", "search"))
-            & (CartLine.discount_paise == 0)
-        )
+        db = cart._meta.database
+        same = sql.scalar(db, (
+            "SELECT id FROM cart_line WHERE cart_id = {p} AND product_id = {p} AND unit_id = {p}"
+            " AND manual_rate_paise IS NULL AND source IN ('scan', 'search') AND discount_paise = 0 LIMIT 1"
+        ), cart.id, product.id, unit.id)
         if same is not None:
-            CartLine.update(quantity_milli=CartLine.quantity_milli + quantity_milli).where(
-                CartLine.id == same.id).execute()
+            sql.execute(db, "UPDATE cart_line SET quantity_milli = quantity_milli + {p} WHERE id = {p}",
+                        quantity_milli, same)
             return
-    CartLine.create(cart=cart, position=_next_position(cart), product=product, unit=unit,
-                    quantity_milli=quantity_milli, source=source, barcode=barcode,
-                    manual_rate_paise=manual_rate_paise)
+    sql.insert(CartLine, cart=cart, position=_next_position(cart), product=product, unit=unit,
+               quantity_milli=quantity_milli, source=source, barcode=barcode, manual_rate_paise=manual_rate_paise)
 
 
 def _label_line(ctx: ServiceContext, cart: Cart, label: ScaleLabel, code: str) -> None:
@@ -272,7 +314,7 @@ def _label_line(ctx: ServiceContext, cart: Cart, label: ScaleLabel, code: str) -
         return
     assert label.price_paise is not None
     if base.kind == UnitKind.KG.value:
-        loaded = load_products(ctx.db, [product.id], sale_date(ctx))[product.id]
+        loaded = priced_products(ctx, [product.id], sale_date(ctx))[product.id]
         rate = loaded.pricing.base.prices_paise.get(Tier.COUNTER.value)
         if not rate:
             raise InvalidInput(f"{product.name} has no counter price per kg", "code", code="no_price")
@@ -298,7 +340,7 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
         if label is not None:
             _label_line(ctx, cart, label, code)
             return
-        hit = ProductBarcode.get_or_none(ProductBarcode.code == code)
+        hit = sql.execute(ctx.db, BARCODE_SQL, code).fetchone()
         if hit is None:
             if code.isdigit() and len(code) in (8, 12, 13):
                 try:
@@ -306,7 +348,11 @@ def scan(ctx: ServiceContext, user: User, cart_id: str, code: str, version: int 
                 except RuleError as exc:
                     raise InvalidInput(exc.message, "code", exc.code) from exc
             raise NotFound(f"no product has barcode {code}", "code", code="unknown_barcode")
-        _add_line(cart, hit.product, hit.unit, MILLI, "scan", code)
+        product_id, name, active, unit_id, kind, unit_name, factor, sellable = hit
+        product = Product(id=product_id, name=name, is_active=bool(active))
+        unit = ProductUnit(id=unit_id, product=product_id, kind=kind, name=unit_name, factor_milli=factor,
+                           sellable=bool(sellable))
+        _add_line(cart, product, unit, MILLI, "scan", code)
 
     return _mutate(ctx, user, cart_id, version, change)
 

@@ -10,7 +10,7 @@ import peewee
 
 from edge.domain import invoice_state
 from edge.domain.errors import RuleError
-from edge.domain.gst import LineTax, TaxSummaryRow, tax_summary
+from edge.domain.gst import LineTax, tax_summary
 from edge.domain.payments import Method, PaymentLine, amount_paid, balance_due, line_from_record, take_payment
 from edge.domain.series import SeriesState, check_prefix, financial_year, issue
 from edge.services.audit import chain_document, record_audit
@@ -19,20 +19,19 @@ from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput
 from edge.services.records import by_uuid
 from edge.services.sales_data import registration_on
-from edge.store.db import is_sqlite, write_transaction
+from edge.store import sql
+from edge.store.db import write_transaction
 from edge.store.models import (
-    Cart,
     Customer,
     CustomerGstin,
     CustomerLedgerEntry,
+    GatewayAttempt,
     Invoice,
     InvoiceLine,
     InvoiceSeries,
     Payment,
-    RegisterSession,
     Till,
     User,
-    new_uuid,
 )
 from edge.store.outbox import enqueue
 
@@ -44,9 +43,8 @@ def _rule(exc: RuleError) -> InvalidInput:
 def ensure_series(db: peewee.Database, till: Till, document_type: str, prefix: str, fy: str) -> None:
     """Create a till's series for a financial year in its own transaction, if no one has yet (the first
     sales of a year on two kiosks race for it; the loser finds it made)."""
-    where = ((InvoiceSeries.till == till) & (InvoiceSeries.document_type == document_type)
-             & (InvoiceSeries.financial_year == fy))
-    if InvoiceSeries.select().where(where).exists():
+    if sql.scalar(db, "SELECT id FROM invoice_series WHERE till_id = {p} AND document_type = {p}"
+                      " AND financial_year = {p}", till.id, document_type, fy) is not None:
         return
     try:
         with write_transaction(db):
@@ -55,49 +53,69 @@ def ensure_series(db: peewee.Database, till: Till, document_type: str, prefix: s
         pass
 
 
-def _next_invoice_number(db: peewee.Database, till: Till, on: Any) -> tuple[InvoiceSeries, str]:
+def _next_invoice_number(db: peewee.Database, till_id: int, on: Any) -> tuple[InvoiceSeries, str]:
     """Take the next number of the till's series for the financial year of ``on`` (row locked on MySQL)."""
-    fy = financial_year(on)
-    query = InvoiceSeries.select().where(
-        (InvoiceSeries.till == till) & (InvoiceSeries.document_type == "invoice") & (InvoiceSeries.financial_year == fy)
-    )
-    series = (query if is_sqlite(db) else query.for_update()).first()
+    series = sql.first(InvoiceSeries, "till_id = {p} AND document_type = {p} AND financial_year = {p}",
+                       till_id, "invoice", financial_year(on), lock=True)
+    assert series is not None  # made by ensure_series before the transaction
     number, state = issue(SeriesState(series.prefix, series.financial_year, series.next_number), on)
-    InvoiceSeries.update(next_number=state.next_number).where(InvoiceSeries.id == series.id).execute()
+    sql.execute(db, "UPDATE invoice_series SET next_number = {p} WHERE id = {p}", state.next_number, series.id)
     return series, number
 
 
 def _payment_lines(invoice: Invoice) -> list[PaymentLine]:
-    return [
-        line_from_record(p.kind, p.method, p.status, p.amount_paise, p.tendered_paise, p.reference)
-        for p in Payment.select().where(Payment.invoice == invoice).order_by(Payment.id)
-    ]
+    """The invoice's payments, and the gateway payments still in flight (they hold their amount)."""
+    return [_payment_line(payment) for payment in _payments(invoice)] + _in_flight(invoice)
 
 
-def _record_payment(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amount_paise: int,
-                    tendered_paise: int | None, reference: str) -> tuple[Payment, int]:
-    """Check a payment against the invoice's payments and store it with its ledger entry and outbox row."""
+def _payment_line(payment: Payment) -> PaymentLine:
+    return line_from_record(payment.kind, payment.method, payment.status, payment.amount_paise,
+                            payment.tendered_paise, payment.reference)
+
+
+def _payments(invoice: Invoice) -> list[Payment]:
+    return sql.select(Payment, "invoice_id = {p}", invoice.id, order_by="id")
+
+
+def _in_flight(invoice: Invoice) -> list[PaymentLine]:
+    """Gateway payments on the invoice whose outcome is not known yet: they hold their amount."""
+    return [line_from_record("payment", attempt.method, attempt.state, attempt.amount_paise)
+            for attempt in sql.select(GatewayAttempt, "invoice_id = {p} AND state IN ({p}, {p})", invoice.id,
+                                      "created", "pending")]
+
+
+def _open_register(till_id: int) -> int | None:
+    """ID of the till's open register session, if any."""
+    return sql.scalar(Till._meta.database, "SELECT id FROM register_session WHERE till_id = {p} AND status = {p}",
+                      till_id, "open")
+
+
+def _record_payment(ctx: ServiceContext, user: User | None, invoice: Invoice, method: str, amount_paise: int,
+                    tendered_paise: int | None, reference: str, earlier: list[PaymentLine],
+                    gateway_fields: dict[str, Any] | None = None) -> tuple[Payment, int]:
+    """Check a payment against what the invoice already holds (``earlier``, gateway payments in flight
+    included) and store it with its ledger entry and outbox row (``gateway_fields``: the gateway, key and
+    order of a payment taken through one)."""
     try:
         invoice_state.check_can_take_payment(invoice.status)
         outcome = take_payment(
-            invoice.total_paise, _payment_lines(invoice), Method(method), amount_paise, tendered_paise, reference,
-            has_customer=invoice.customer_id is not None, credit_available_paise=_credit_available(invoice),
+            invoice.total_paise, earlier, Method(method), amount_paise, tendered_paise,
+            reference, has_customer=invoice.customer_id is not None, credit_available_paise=_credit_available(invoice),
         )
     except ValueError as exc:
         if isinstance(exc, RuleError):
             raise _rule(exc) from exc
         raise InvalidInput(f"unknown payment method {method!r}", "method") from exc
     line = outcome.line
-    register = RegisterSession.get_or_none((RegisterSession.till == invoice.till_id)
-                                          & (RegisterSession.status == "open"))
-    payment = Payment.create(
-        invoice=invoice, customer=invoice.customer_id, register_session=register,
+    now = ctx.now()
+    payment = sql.insert_new(Payment(
+        invoice=invoice, customer=invoice.customer_id, register_session=_open_register(invoice.till_id),
         method=line.method.value, amount_paise=line.amount_paise, tendered_paise=line.tendered_paise,
-        reference=line.reference, received_by=user, created_at=ctx.now(), updated_at=ctx.now(),
-    )
+        reference=line.reference, received_by=user, created_at=now, updated_at=now, **(gateway_fields or {}),
+    ))
     if invoice.customer_id and line.method is not Method.CREDIT:
-        CustomerLedgerEntry.create(customer=invoice.customer_id, at=ctx.now(), kind="payment", invoice=invoice,
-                                   payment=payment, amount_paise=-line.amount_paise, note=line.reference)
+        sql.insert_new(CustomerLedgerEntry(customer=invoice.customer_id, at=now, kind="payment", invoice=invoice,
+                                           payment=payment, amount_paise=-line.amount_paise, note=line.reference))
     enqueue("payment.recorded", payment.uuid, {
         "invoice": str(invoice.uuid), "number": invoice.number, "method": payment.method,
         "amount_paise": payment.amount_paise, "reference": payment.reference, "at": payment.created_at,
@@ -122,9 +140,10 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
     """Issue the cart's invoice and take any payments given, all in one transaction."""
     on = sale_date(ctx)
     changes: list[int] = []
-    till_row = Cart.select(Till).join(Till).where(Cart.uuid == _cart(cart_id, user, for_update=False).uuid)
-    for till_of_cart in till_row.objects(Till):
-        ensure_series(ctx.db, till_of_cart, "invoice", check_prefix(till_of_cart.code), financial_year(on))
+    till_id = _cart(cart_id, user, for_update=False).till_id
+    tills = ctx.cached("till_rows", REFERENCE_TTL_S, lambda: {till.id: till for till in Till.select()})
+    till = tills.get(till_id) or Till.get_by_id(till_id)
+    ensure_series(ctx.db, till, "invoice", check_prefix(till.code), financial_year(on))
     with write_transaction(ctx.db):
         cart = _cart(cart_id, user)
         _check_version(cart, version)
@@ -132,19 +151,16 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         if not priced.lines:
             raise InvalidInput("the cart is empty", "cart", code="empty_cart")
         seller, _ = ctx.cached(f"registration:{on}", REFERENCE_TTL_S, lambda: registration_on(on))
-        till: Till = cart.till
-        series, number = _next_invoice_number(ctx.db, till, on)
+        series, number = _next_invoice_number(ctx.db, till.id, on)
         customer: Customer | None = cart.customer if cart.customer_id else None
         gstin = (CustomerGstin.select().where((CustomerGstin.customer == customer) & (CustomerGstin.valid_from <= on)
                                               & ((CustomerGstin.valid_to.is_null()) | (CustomerGstin.valid_to >= on)))
                  .order_by(CustomerGstin.valid_from.desc()).first()) if customer else None
         sale = priced.sale
         now = ctx.now()
-        invoice = Invoice.create(
+        invoice = sql.insert_new(Invoice(
             number=number, series=series, till=till, cashier=user, cart=cart, customer=customer,
-            register_session=RegisterSession.get_or_none((RegisterSession.till == till)
-                                                         & (RegisterSession.status == "open")),
-            seller_registration=seller,
+            register_session=_open_register(till.id), seller_registration=seller,
             buyer_name=(gstin.legal_name if gstin else customer.name) if customer else "Cash customer",
             buyer_gstin=gstin.gstin if gstin else None, buyer_address=customer.billing_address if customer else "",
             billing_state_code=customer.billing_state_code if customer else ctx.config.get("store.state_code"),
@@ -153,13 +169,13 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
             discount_paise=sale.discount_paise, taxable_paise=sale.taxable_paise, cgst_paise=sale.cgst_paise,
             sgst_paise=sale.sgst_paise, igst_paise=sale.igst_paise, cess_paise=sale.cess_paise,
             round_off_paise=sale.round_off_paise, total_paise=sale.grand_total_paise, issued_at=now,
-        )
-        rows = []
+        ))
+        lines = []
         for index, (line, priced_line) in enumerate(zip(priced.lines, sale.lines, strict=True), start=1):
             pricing = priced.products[line.product_id].pricing
-            rows.append(dict(
-                uuid=new_uuid(), invoice=invoice.id, line_no=index, product=line.product_id, product_name=pricing.name,
-                hsn_code=pricing.hsn_code, unit_kind=line.unit.kind, unit_name=line.unit.name,
+            lines.append(InvoiceLine(
+                invoice=invoice.id, line_no=index, product=line.product_id, product_name=pricing.name,
+                hsn_code=pricing.hsn_code, unit_kind=line.unit.kind.value, unit_name=line.unit.name,
                 unit_factor_milli=line.unit.factor_milli, quantity_milli=line.quantity_milli,
                 rate_paise=priced_line.rate_paise, rate_tier=priced_line.tier.value,
                 rate_includes_tax=priced_line.includes_tax, discount_paise=priced_line.discount_paise,
@@ -168,22 +184,26 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
                 igst_paise=priced_line.tax.igst_paise, cess_bp=pricing.gst.cess_bp,
                 cess_paise=priced_line.tax.cess_paise, total_paise=priced_line.total_paise,
             ))
-        InvoiceLine.insert_many(rows).execute()  # one statement for every line
+        sql.insert_all(lines)  # one statement for every line
         if customer:
-            CustomerLedgerEntry.create(customer=customer, at=now, kind="invoice", invoice=invoice,
-                                       amount_paise=invoice.total_paise, note=number)
-        Cart.update(status="checked_out", version=Cart.version + 1, updated_at=now).where(Cart.id == cart.id).execute()
+            sql.insert_new(CustomerLedgerEntry(customer=customer, at=now, kind="invoice", invoice=invoice,
+                                               amount_paise=invoice.total_paise, note=number))
+        sql.execute(ctx.db, "UPDATE cart SET status = {p}, version = version + 1, updated_at = {p} WHERE id = {p}",
+                    "checked_out", now, cart.id)
         record_audit(ctx, "invoice.issued", user, "invoice", str(invoice.uuid), details={"number": number})
-        chain_document(ctx, invoice, "issued")
-        enqueue("invoice.issued", invoice.uuid, invoice_document(invoice))
+        chain_document(ctx, invoice, "issued", lines)
+        enqueue("invoice.issued", invoice.uuid, invoice_document(invoice, lines))
+        taken: list[Payment] = []
         for given in payments:
-            _, change = _record_payment(ctx, user, invoice, given["method"], given["amount_paise"],
-                                        given.get("tendered_paise"), given.get("reference", ""))
+            payment, change = _record_payment(ctx, user, invoice, given["method"], given["amount_paise"],
+                                              given.get("tendered_paise"), given.get("reference", ""),
+                                              [_payment_line(p) for p in taken])
+            taken.append(payment)
             changes.append(change)
-        if customer and balance_due(invoice.total_paise, _payment_lines(invoice)) > 0:
+        if customer and balance_due(invoice.total_paise, [_payment_line(p) for p in taken]) > 0:
             invoice.due_date = on + timedelta(days=int(ctx.config.get("sales.credit_days")))
-            invoice.save()
-    summary = invoice_summary(ctx, invoice)
+            sql.execute(ctx.db, "UPDATE invoice SET due_date = {p} WHERE id = {p}", invoice.due_date, invoice.id)
+    summary = invoice_summary(ctx, invoice, lines, taken)
     summary["change_due_paise"] = sum(changes)
     ctx.bus.publish("sale.completed", {"till": till.code, "summary": summary})
     return summary
@@ -198,7 +218,14 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
     """Take a payment on an issued invoice, at checkout or any time after the bill."""
     with write_transaction(ctx.db):
         invoice = _invoice(invoice_id, for_update=True)
-        payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference)
+        payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference,
+                                          _payment_lines(invoice))
+    return publish_payment(ctx, invoice, payment, change)
+
+
+def publish_payment(ctx: ServiceContext, invoice: Invoice, payment: Payment, change: int) -> dict[str, Any]:
+    """After a payment commits: push it (amount, transaction ID, the invoice's new status) to the till's
+    cashier screen and customer display; the post-sale summary with the change to hand back."""
     summary = invoice_summary(ctx, Invoice.get_by_id(invoice.id))
     event = {"till": invoice.till.code, "invoice_id": str(invoice.uuid), "status": summary["status"],
              "payment": payment_document(payment), "change_due_paise": change,
@@ -216,10 +243,15 @@ def payment_document(payment: Payment) -> dict[str, Any]:
     }
 
 
-def invoice_document(invoice: Invoice) -> dict[str, Any]:
-    """The invoice as issued: seller, buyer, lines, taxes, totals (the replicated payload)."""
+def _invoice_lines(invoice: Invoice) -> list[InvoiceLine]:
+    return sql.select(InvoiceLine, "invoice_id = {p}", invoice.id, order_by="line_no")
+
+
+def invoice_document(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> dict[str, Any]:
+    """The invoice as issued: seller, buyer, lines, taxes, totals (the replicated payload); ``lines`` when
+    the caller holds them already."""
     seller = invoice.seller_registration
-    lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice).order_by(InvoiceLine.line_no))
+    lines = _invoice_lines(invoice) if lines is None else lines
     return {
         "id": str(invoice.uuid), "number": invoice.number, "issued_at": invoice.issued_at.isoformat() + "Z",
         "till": invoice.till.code, "cashier": invoice.cashier.display_name, "status": invoice.status,
@@ -252,28 +284,25 @@ def line_tax_of(line: InvoiceLine | Any) -> LineTax:
     return LineTax(line.taxable_paise, line.cgst_paise, line.sgst_paise, line.igst_paise, line.cess_paise)
 
 
-def _summary_rows(invoice: Invoice) -> list[TaxSummaryRow]:
-    return tax_summary([(line.hsn_code, line.gst_rate_bp, line_tax_of(line))
-                        for line in InvoiceLine.select().where(InvoiceLine.invoice == invoice)])
-
-
-def invoice_summary(ctx: ServiceContext, invoice: Invoice) -> dict[str, Any]:
+def invoice_summary(ctx: ServiceContext, invoice: Invoice, lines: list[InvoiceLine] | None = None,
+                    payments: list[Payment] | None = None) -> dict[str, Any]:
     """The post-sale summary: every product with quantity in its unit, rate, tier and total; taxes by rate
-    and HSN; round-off; grand total; payments with references; what is paid and due; status today."""
-    document = invoice_document(invoice)
-    payments = list(Payment.select().where(Payment.invoice == invoice).order_by(Payment.id))
-    lines = [line_from_record(p.kind, p.method, p.status, p.amount_paise, p.tendered_paise, p.reference)
-             for p in payments]
-    status = invoice_state.derive_status(invoice.status, invoice.total_paise, lines, invoice.due_date, sale_date(ctx))
+    and HSN; round-off; grand total; payments with references; what is paid and due; status today.
+    ``lines`` and ``payments`` when the caller holds them already."""
+    lines = _invoice_lines(invoice) if lines is None else lines
+    document = invoice_document(invoice, lines)
+    payments = _payments(invoice) if payments is None else payments
+    paid = [_payment_line(payment) for payment in payments]
+    status = invoice_state.derive_status(invoice.status, invoice.total_paise, paid, invoice.due_date, sale_date(ctx))
     document.update(
         tax_summary=[
             {"hsn_code": row.hsn_code, "rate_bp": row.rate_bp, "taxable_paise": row.taxable_paise,
              "cgst_paise": row.cgst_paise, "sgst_paise": row.sgst_paise, "igst_paise": row.igst_paise,
              "cess_paise": row.cess_paise}
-            for row in _summary_rows(invoice)
+            for row in tax_summary([(line.hsn_code, line.gst_rate_bp, line_tax_of(line)) for line in lines])
         ],
         payments=[payment_document(payment) for payment in payments],
-        paid_paise=amount_paid(lines), balance_due_paise=balance_due(invoice.total_paise, lines),
+        paid_paise=amount_paid(paid), balance_due_paise=balance_due(invoice.total_paise, paid),
         status=status.value,
     )
     return document

@@ -29,11 +29,14 @@ class ServiceContext:
     secrets: Secrets
     clock: Clock = utcnow
     bus: EventBus = field(default_factory=EventBus)
-    started_at: datetime = field(default_factory=utcnow)
+    # Process start on the monotonic clock: uptime is the daemon's, not business time (which tests move).
+    started_monotonic: float = field(default_factory=time.monotonic)
     # Latest stable weight per till, from the scales (edge.services.carts.record_weight).
     scale_readings: dict[str, Any] = field(default_factory=dict)
     # The running device manager (edge.devices.manager), when the daemon hosts one.
     devices: Any = None
+    # The store's payment gateways (edge.payments.registry.Gateways), built by the web app or the daemon.
+    gateways: Any = None
 
     def __post_init__(self) -> None:
         self._cache: dict[str, tuple[float, Any]] = {}

@@ -23,6 +23,7 @@ from edge.domain.gstin import check_gstin
 from edge.services.audit import record_audit
 from edge.services.catalog import index_product
 from edge.services.context import ServiceContext
+from edge.services.sales_data import catalog_changed
 from edge.store.db import write_transaction
 from edge.store.models import (
     Category,
@@ -142,6 +143,7 @@ def apply_downlink(ctx: ServiceContext, payload: bytes) -> bool:
             InboxApplied.create(source="downlink", message_id=message_id, applied_at=ctx.now())
             return False
         tiers = {tier.code: tier for tier in RateTier.select()}
+        catalog_changed()
         try:
             for item in message.get("products", []):
                 product, created, changes = _product(item, tiers)

@@ -68,3 +68,18 @@ class UnsupportedMediaType(ServiceError):
 
     status = 415
     code = "unsupported_media_type"
+
+
+class Unavailable(ServiceError):
+    """Something the request needs (a payment gateway) cannot be reached now; try another way or later."""
+
+    status = 503
+    code = "unavailable"
+
+
+class UpstreamTimeout(ServiceError):
+    """A service the request called (a payment gateway) did not answer in time; the outcome is unknown
+    until the same request is sent again."""
+
+    status = 504
+    code = "gateway_timeout"

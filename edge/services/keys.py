@@ -14,7 +14,7 @@ from edge.security.secrets import SECRETS_FILE_NAME, add_field_key, load_secrets
 from edge.services.audit import record_audit
 from edge.services.context import ServiceContext
 from edge.store.db import write_transaction
-from edge.store.models import BaseModel, Employee, GatewayEvent, Payment, Payslip, User
+from edge.store.models import BaseModel, Employee, GatewayAttempt, GatewayEvent, Payment, Payslip, User
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn(User, "totp_secret_enc", "user.totp_secret"),
     EncryptedColumn(Payment, "details_enc", "payment.details"),
     EncryptedColumn(GatewayEvent, "payload_enc", "gateway_event.payload"),
+    EncryptedColumn(GatewayAttempt, "details_enc", "gateway_attempt.details"),
 )
 
 

@@ -32,7 +32,7 @@ from edge.services.audit import record_audit
 from edge.services.catalog import index_product, product_views
 from edge.services.context import ServiceContext
 from edge.services.errors import Conflict, InvalidInput, NotFound
-from edge.services.sales_data import scale_rules
+from edge.services.sales_data import catalog_changed, scale_rules
 from edge.store.db import write_transaction
 from edge.store.models import (
     BASE_UNITS,
@@ -708,6 +708,7 @@ def _write_barcodes(plans: Sequence[_Plan], changes: list[dict[str, Any]]) -> No
 def _write(ctx: ServiceContext, user: User | None, plans: Sequence[_Plan], catalog: _Catalog, today: date,
            source: str, max_changes: int | None = None) -> list[tuple[Product, bool, dict[str, Any]]]:
     """Write checked plans, then re-index, audit and queue an event for each product created or changed."""
+    catalog_changed()
     writer = _Writer(ctx, user, catalog)
     writer.create_all(plans)
     results = [writer.apply(plan) for plan in plans]
@@ -838,6 +839,7 @@ def delete_product(ctx: ServiceContext, user: User | None, product_id: str) -> d
     today = store_today(ctx)
     with write_transaction(ctx.db):
         product = get_product(product_id)
+        catalog_changed()
         invoices = InvoiceLine.select(InvoiceLine.invoice).where(InvoiceLine.product == product).distinct().count()
         carts = CartLine.select(CartLine.cart).where(CartLine.product == product).distinct().count()
         uid, sku = product.uuid, product.sku

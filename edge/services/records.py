@@ -6,7 +6,7 @@ import uuid
 from typing import TypeVar
 
 from edge.services.errors import NotFound
-from edge.store.db import is_sqlite
+from edge.store import sql
 from edge.store.models import ReplicatedModel
 
 Record = TypeVar("Record", bound=ReplicatedModel)
@@ -19,8 +19,7 @@ def by_uuid(model: type[Record], text: str | None, field: str, what: str, lock: 
         key = uuid.UUID(str(text))
     except ValueError as exc:
         raise NotFound(f"no such {what}", field) from exc
-    query = model.select().where(model.uuid == key)
-    row = (query.for_update() if lock and not is_sqlite(model._meta.database) else query).first()
+    row = sql.first(model, "uuid = {p}", key.hex, lock=lock)
     if row is None:
         raise NotFound(f"no such {what}", field)
     return row

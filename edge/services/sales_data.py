@@ -3,6 +3,7 @@ a customer's agreed rates, the seller registration in force, scale-label rules."
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,8 @@ from edge.domain.gstin import Registration, in_force
 from edge.domain.pricing import CustomerRate, ProductPricing, SaleUnit
 from edge.domain.units import Unit, UnitKind
 from edge.services.catalog import product_views
+from edge.services.context import ServiceContext
+from edge.store import sql
 from edge.store.models import (
     BarcodeRule,
     Category,
@@ -27,6 +30,7 @@ from edge.store.models import (
     RateTier,
     SellerRegistration,
 )
+from edge.store.outbox import next_value
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,53 @@ def load_products(db: peewee.Database, product_ids: Iterable[int], on: date) -> 
         )
         loaded[product_id] = LoadedProduct(product_id, pricing)
     return loaded
+
+
+CATALOG_GENERATION = "catalog_generation"  # counter bumped by every catalog write, in its transaction
+
+
+def catalog_changed() -> None:
+    """Mark the catalog (products, units, barcodes, prices, GST rates, categories, tiers) changed; call in the
+    writing transaction, so tills stop using what they cached the moment it commits."""
+    next_value(CATALOG_GENERATION)
+
+
+class ProductCache:
+    """Products as priced on a day, kept between scans while the catalog generation stays the same: a scan
+    re-prices the whole cart, and reading five products' units, prices and GST each time was a fifth of it."""
+
+    LIMIT = 4096  # entries (product × day); past it the cache starts again
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._entries: dict[tuple[int, date], LoadedProduct] = {}
+
+    def load(self, db: peewee.Database, product_ids: Iterable[int], on: date) -> dict[int, LoadedProduct]:
+        """Products by ID as on a date; the generation is read in the caller's transaction."""
+        generation = int(sql.scalar(db, "SELECT value FROM counter WHERE name = {p}", CATALOG_GENERATION) or 0)
+        ids = set(product_ids)
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._generation = generation
+            found = {pid: self._entries[(pid, on)] for pid in ids if (pid, on) in self._entries}
+        missing = ids - found.keys()
+        if missing:
+            loaded = load_products(db, missing, on)
+            found.update(loaded)
+            with self._lock:
+                if generation == self._generation:
+                    if len(self._entries) + len(loaded) > self.LIMIT:
+                        self._entries.clear()
+                    self._entries.update({(pid, on): product for pid, product in loaded.items()})
+        return found
+
+
+def priced_products(ctx: ServiceContext, product_ids: Iterable[int], on: date) -> dict[int, LoadedProduct]:
+    """Products by ID as on a date, from the context's product cache (the scan and checkout path)."""
+    cache: ProductCache = ctx.cached("product_cache", float("inf"), ProductCache)
+    return cache.load(ctx.db, product_ids, on)
 
 
 def customer_rates(customer: Customer | None) -> list[CustomerRate]:

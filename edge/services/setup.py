@@ -17,6 +17,7 @@ from edge.services.demo_data import (
     demo_shifts,
     demo_users,
 )
+from edge.services.sales_data import catalog_changed
 from edge.store.db import write_transaction
 from edge.store.models import (
     Category,
@@ -72,6 +73,7 @@ def seed_demo(ctx: ServiceContext) -> bool:
         return False
     password_hashes = {user.username: ctx.hasher.hash(user.password) for user in demo_users()}
     with write_transaction(ctx.db):
+        catalog_changed()
         tiers = {tier.code: tier for tier in RateTier.select()}
         tills = [Till.create(store=store, code=code, name=name) for code, name in DEMO_TILLS]
         _seed_sellers()

@@ -891,6 +891,47 @@ class Payslip(ReplicatedModel):
         indexes = ((("payroll_run", "employee"), True),)
 
 
+# --- gateway payments ----------------------------------------------------------------------------
+
+
+class GatewayAttempt(ReplicatedModel):
+    """One attempt to take money through a gateway: its persisted state machine (edge.domain.gateway).
+
+    The Idempotency-Key is saved before the first call, so a call sent again after a timeout is the same
+    call. Once the gateway says the money is taken, the attempt joins the invoice's payments as a
+    ``Payment`` row. Whatever the gateway says of the customer (VPA, card brand and last four digits,
+    client secret, UPI link) is ciphertext only.
+    """
+
+    id = AutoField()
+    invoice = ForeignKeyField(Invoice, backref="gateway_attempts", on_delete="RESTRICT")
+    gateway = CharField(max_length=16)  # stripe | razorpay | cash | terminal
+    method = CharField(max_length=16)  # card | upi | wallet | bank_transfer | cash
+    flow = CharField(max_length=20)  # card_present | online | upi_qr | upi_collect | checkout | ...
+    attempt = SmallIntegerField()
+    amount_paise = BigIntegerField()
+    tendered_paise = BigIntegerField(null=True)
+    idempotency_key = CharField(max_length=120, unique=True)
+    # created | pending | succeeded | failed | cancelled | refunded
+    state = CharField(max_length=12, default="created", index=True)
+    gateway_ref = CharField(max_length=120, null=True, index=True)  # PaymentIntent or order ID
+    transaction_id = CharField(max_length=120, default="")
+    gateway_status = CharField(max_length=32, default="")
+    failure_code = CharField(max_length=64, default="")
+    failure_message = TextField(default="")
+    refunds_started = SmallIntegerField(default=0)
+    refunded_paise = BigIntegerField(default=0)
+    details_enc = BlobField(null=True)
+    payment = ForeignKeyField(Payment, null=True, on_delete="SET NULL")
+    started_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    checked_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("invoice", "attempt"), True),)
+
+
 # Tables in the order of the migration that created them (see edge/store/migrations).
 CORE_MODELS: tuple[type[BaseModel], ...] = (
     Store, Till, SellerRegistration, Category, Product, ProductSearchToken, ProductGstRate,
@@ -923,6 +964,7 @@ WORKFORCE_MODELS: tuple[type[BaseModel], ...] = (
     Holiday, RosterEntry, Punch, AttendanceDay, OvertimePolicy, LeaveType, LeaveBalance, LeaveRequest,
     PayrollRun, Payslip,
 )
+GATEWAY_MODELS: tuple[type[BaseModel], ...] = (GatewayAttempt,)
 SECURITY_MODELS: tuple[type[BaseModel], ...] = (DocumentChain,)
-ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS + SECURITY_MODELS
+ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS + GATEWAY_MODELS + SECURITY_MODELS
 

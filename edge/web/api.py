@@ -13,7 +13,7 @@ from jsonschema.exceptions import best_match
 
 from edge import __version__
 from edge.services.errors import InvalidInput
-from edge.web.access import PUBLIC, View, allowed_roles, declare_access
+from edge.web.access import PUBLIC, SIGNED_WEBHOOK, View, allowed_roles, declare_access
 
 API_PREFIX = "/api/v1"
 ERROR_SCHEMA = {
@@ -137,7 +137,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             str(op.status): {"description": "OK", "content": {op.media_type: {"schema": dict(op.response)}}},
             "400": {"$ref": "#/components/responses/Error"},
         }
-        if roles != PUBLIC:
+        unauthenticated = roles in (PUBLIC, SIGNED_WEBHOOK)
+        if not unauthenticated:
             responses["401"] = {"$ref": "#/components/responses/Error"}
             responses["403"] = {"$ref": "#/components/responses/Error"}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -147,8 +148,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 "tags": [op.tag],
                 "parameters": parameters,
                 "responses": responses,
-                "x-roles": sorted(roles) if roles != PUBLIC else ["public"],
-                "security": [] if roles == PUBLIC else [{"session": []}],
+                "x-roles": sorted(roles),
+                "security": [] if unauthenticated else [{"session": []}],
             }
             if op.body is not None:
                 operation["requestBody"] = {

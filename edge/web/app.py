@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, request, send_from_di
 from flask_socketio import SocketIO
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from edge.payments.registry import build_gateways
 from edge.services.context import ServiceContext
 from edge.services.errors import NotFound, UnsupportedMediaType
 from edge.web import (
@@ -18,6 +19,7 @@ from edge.web import (
     catalog,
     customers,
     devices,
+    payments,
     people,
     products,
     receipts,
@@ -79,8 +81,11 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
         MAX_CONTENT_LENGTH=int(ctx.config.get("server.max_upload_bytes")),
     )
     app.extensions["pos"] = ctx
+    if ctx.gateways is None:
+        ctx.gateways = build_gateways(ctx.config, ctx.secrets.credentials,
+                                      on_change=lambda _name, status: ctx.bus.publish("payments.status", status))
     for blueprint in (system.bp, auth.bp, catalog.bp, products.bp, customers.bp, people.bp, sales.bp, registers.bp,
-                      receipts.bp, devices.bp, attendance.bp):
+                      receipts.bp, devices.bp, attendance.bp, payments.bp):
         app.register_blueprint(blueprint)
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))

@@ -27,6 +27,8 @@ PUSHED = {
     "scale.weight": "weight",
     "device.status": "device",
     "sync.status": "sync",
+    "gateway_payment.updated": "gateway_payment",
+    "payments.status": "payments_status",
 }
 STORE_ROOM = "store"  # every logged-in screen: store-wide news such as replication progress
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
 from edge import __version__
-from edge.clock import utcnow
 from edge.services.sync import sync_status
 from edge.store.migrate import current_version
 from edge.web.access import PUBLIC
@@ -43,7 +43,7 @@ def health() -> Any:
         "status": "ok" if database["reachable"] else "degraded",
         "database": database,
         "version": __version__,
-        "uptime_seconds": int((utcnow() - ctx.started_at).total_seconds()),  # real time, not the business clock
+        "uptime_seconds": int(time.monotonic() - ctx.started_monotonic),
         "store": ctx.config.get("store.code"),
     }
     return jsonify(body), 200 if database["reachable"] else 503

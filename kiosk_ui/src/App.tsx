@@ -1,12 +1,50 @@
+import { Suspense, lazy, type ComponentType, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { useMeQuery } from "./api/api";
+import type { Role } from "./api/types";
 import { RequireAuth } from "./auth/RequireAuth";
-import { DIRECTORY_READERS, SELLERS, homeFor, lastTill } from "./auth/roles";
+import { SELLERS, TERMINAL_ROLES, homeFor, lastTill, rolesOf } from "./auth/roles";
 import { Shell } from "./components/Shell";
 import { DisplayPage } from "./pages/DisplayPage";
-import { EmployeesPage } from "./pages/EmployeesPage";
 import { LoginPage } from "./pages/LoginPage";
 import { PosPage } from "./pages/pos/PosPage";
+
+// The back office, HR and the attendance terminal load on first use (React.lazy): the cashier screen's
+// bundle stays small. One chunk per module; a module's pages share it.
+function lazyPage<M>(load: () => Promise<M>, name: keyof M) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+const ProductsPage = lazyPage(() => import("./pages/office/ProductsPage"), "ProductsPage");
+const CustomersPage = lazyPage(() => import("./pages/office/CustomersPage"), "CustomersPage");
+const CustomerPage = lazyPage(() => import("./pages/office/CustomerPage"), "CustomerPage");
+const invoices = () => import("./pages/office/InvoicePage");
+const InvoicesPage = lazyPage(invoices, "InvoicesPage");
+const InvoicePage = lazyPage(invoices, "InvoicePage");
+const RegisterPage = lazyPage(() => import("./pages/office/RegisterPage"), "RegisterPage");
+const store = () => import("./pages/office/StorePages");
+const DevicesPage = lazyPage(store, "DevicesPage");
+const SyncPage = lazyPage(store, "SyncPage");
+const UsersPage = lazyPage(store, "UsersPage");
+const hr = () => import("./pages/hr/HrPages");
+const AttendancePage = lazyPage(hr, "AttendancePage");
+const PunchesPage = lazyPage(hr, "PunchesPage");
+const LeavePage = lazyPage(hr, "LeavePage");
+const PayrollPage = lazyPage(hr, "PayrollPage");
+const EmployeesPage = lazyPage(() => import("./pages/EmployeesPage"), "EmployeesPage");
+const TerminalPage = lazyPage(() => import("./pages/TerminalPage"), "TerminalPage");
+
+function Loading() {
+  return <div className="p-8 text-lg text-slate-500">Loading…</div>;
+}
+
+/** A lazily loaded screen behind the role guard. */
+function guarded(roles: readonly Role[], page: ReactNode) {
+  return (
+    <RequireAuth roles={roles}>
+      <Suspense fallback={<Loading />}>{page}</Suspense>
+    </RequireAuth>
+  );
+}
 
 function Home() {
   const { data: user, isLoading } = useMeQuery();
@@ -59,14 +97,24 @@ export default function App() {
           </RequireAuth>
         }
       />
-      <Route
-        path="/hr/employees"
-        element={
-          <RequireAuth roles={DIRECTORY_READERS}>
-            <EmployeesPage />
-          </RequireAuth>
-        }
-      />
+      <Route path="/office" element={<Navigate to="/office/products" replace />} />
+      <Route path="/office/products" element={guarded(rolesOf("/office/products"), <ProductsPage />)} />
+      <Route path="/office/customers" element={guarded(rolesOf("/office/customers"), <CustomersPage />)} />
+      <Route path="/office/customers/:id" element={guarded(rolesOf("/office/customers"), <CustomerPage />)} />
+      <Route path="/office/invoices" element={guarded(rolesOf("/office/invoices"), <InvoicesPage />)} />
+      <Route path="/office/invoices/:id" element={guarded(rolesOf("/office/invoices"), <InvoicePage />)} />
+      <Route path="/office/register" element={guarded(rolesOf("/office/register"), <RegisterPage />)} />
+      <Route path="/office/register/:till" element={guarded(rolesOf("/office/register"), <RegisterPage />)} />
+      <Route path="/office/devices" element={guarded(rolesOf("/office/devices"), <DevicesPage />)} />
+      <Route path="/office/sync" element={guarded(rolesOf("/office/sync"), <SyncPage />)} />
+      <Route path="/office/users" element={guarded(rolesOf("/office/users"), <UsersPage />)} />
+      <Route path="/hr/attendance" element={guarded(rolesOf("/hr/attendance"), <AttendancePage />)} />
+      <Route path="/hr/punches" element={guarded(rolesOf("/hr/punches"), <PunchesPage />)} />
+      <Route path="/hr/leave" element={guarded(rolesOf("/hr/leave"), <LeavePage />)} />
+      <Route path="/hr/payroll" element={guarded(rolesOf("/hr/payroll"), <PayrollPage />)} />
+      <Route path="/hr/employees" element={guarded(rolesOf("/hr/employees"), <EmployeesPage />)} />
+      <Route path="/terminal" element={<Navigate to="/terminal/gate" replace />} />
+      <Route path="/terminal/:device" element={guarded(TERMINAL_ROLES, <TerminalPage />)} />
       <Route
         path="/welcome"
         element={

@@ -1,10 +1,15 @@
-"""``python -m tests.bench.run [--quick]``: run every tests/bench/bench_*.py module and rewrite
-docs/benchmarks.md with the figures, their same-run baselines, the machine and the goals."""
+"""``python -m tests.bench.run [--quick] [--only NAME]``: run tests/bench/bench_*.py modules and rewrite
+docs/benchmarks.md with the figures, their same-run baselines, the machine and the goals.
+
+Every section's figures are also kept in docs/benchmarks.json, so ``--only`` re-runs some modules and keeps the
+others' last figures (each section says when it was measured)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
 import sys
 import time
 import traceback
@@ -28,6 +33,22 @@ class Section:
     seconds: float = 0.0
     results: list[Result] = field(default_factory=list)
     error: str = ""
+    measured: str = ""
+    quick: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """The section as plain JSON data."""
+        data = dataclasses.asdict(self)
+        data["results"] = [dataclasses.asdict(result) for result in self.results]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Section:
+        """A section saved by an earlier run."""
+        fields = dict(data)
+        results = fields.pop("results")
+        assert isinstance(results, list)
+        return cls(**fields, results=[Result(**result) for result in results])  # type: ignore[arg-type]
 
 
 def discover(only: str = "") -> list[str]:
@@ -39,15 +60,35 @@ def discover(only: str = "") -> list[str]:
 def run_module(name: str, quick: bool) -> Section:
     """Import and run one benchmark module; a failure is recorded, not raised."""
     start = time.perf_counter()
+    measured = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     try:
         module = importlib.import_module(f"tests.bench.{name}")
-        section = Section(name, (module.__doc__ or "").strip())
+        section = Section(name, (module.__doc__ or "").strip(), measured=measured, quick=quick)
         section.results = list(module.run(quick))
     except Exception:  # a broken benchmark is reported in the document and fails the run
-        section = Section(name, "")
+        section = Section(name, "", measured=measured, quick=quick)
         section.error = traceback.format_exc()
     section.seconds = time.perf_counter() - start
     return section
+
+
+def sidecar(output: Path) -> Path:
+    """Where the figures behind a benchmarks document are kept."""
+    return output.with_suffix(".json")
+
+
+def load_sections(output: Path) -> dict[str, Section]:
+    """Sections of the last runs, by module name (none when there is no sidecar)."""
+    path = sidecar(output)
+    if not path.exists():
+        return {}
+    return {data["module"]: Section.from_json(data) for data in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def save_sections(output: Path, sections: Sequence[Section]) -> None:
+    """Keep every section's figures beside the document."""
+    body = json.dumps([section.to_json() for section in sections], indent=1, ensure_ascii=False)
+    sidecar(output).write_text(body + "\n", encoding="utf-8")
 
 
 def fmt_number(value: float | None, unit: str = "") -> str:
@@ -89,7 +130,8 @@ def render_section(section: Section) -> list[str]:
     lines = [f"## {section.module}", ""]
     if section.doc:
         lines += [" ".join(section.doc.split()), ""]
-    lines += [f"Ran in {section.seconds:.0f} s.", ""]
+    kind = "quick run" if section.quick else "full run"
+    lines += [f"Measured {section.measured or 'earlier'} ({kind}), in {section.seconds:.0f} s.", ""]
     if section.error:
         return [*lines, "**FAILED:**", "", "```", section.error.rstrip(), "```", ""]
     lines += [
@@ -108,7 +150,7 @@ def render_section(section: Section) -> list[str]:
     return [*lines, ""]
 
 
-def render(sections: Sequence[Section], quick: bool, started: datetime, seconds: float) -> str:
+def render(sections: Sequence[Section]) -> str:
     """The whole docs/benchmarks.md."""
     results = [r for s in sections for r in s.results]
     goals = [r for r in results if r.goal_met is not None]
@@ -119,8 +161,7 @@ def render(sections: Sequence[Section], quick: bool, started: datetime, seconds:
         "",
         "<!-- Written by `python -m tests.bench.run`; every run rewrites this file. -->",
         "",
-        f"Measured {started:%Y-%m-%d %H:%M} UTC, {'quick run (`--quick`, smaller sizes)' if quick else 'full run'}, "
-        f"{seconds:.0f} s in all.",
+        "Each section says when it was measured; `--only NAME` re-runs some sections and keeps the others.",
         "",
         "Every figure is compared with a baseline measured in the same run on the same machine: absolute "
         "numbers move with the machine and its load, the ratio (value ÷ baseline) much less. Goals are "
@@ -142,6 +183,7 @@ def render(sections: Sequence[Section], quick: bool, started: datetime, seconds:
         "make bench                                      # full run, rewrites this file (a few minutes)",
         ".venv/bin/python -m tests.bench.run             # the same, without make",
         ".venv/bin/python -m tests.bench.run --quick     # smaller sizes: a smoke test of the harness",
+        ".venv/bin/python -m tests.bench.run --only sales  # re-run matching modules, keep the other sections",
         "```",
         "",
         "Each `tests/bench/bench_*.py` exposes `run(quick: bool) -> list[Result]`; `tests/bench/run.py` runs "
@@ -167,7 +209,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run only modules whose name contains this")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="markdown file to rewrite")
     args = parser.parse_args(argv)
-    started = datetime.now(UTC)
     start = time.perf_counter()
     sections = []
     for name in discover(args.only):
@@ -182,7 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(summary_line(result), flush=True)
     seconds = time.perf_counter() - start
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(sections, args.quick, started, seconds), encoding="utf-8")
+    kept = load_sections(args.output) if args.only else {}
+    kept.update({section.module: section for section in sections})
+    everything = [kept[name] for name in sorted(kept)]
+    args.output.write_text(render(everything), encoding="utf-8")
+    save_sections(args.output, everything)
     goals = [r for s in sections for r in s.results if r.goal_met is not None]
     met = sum(1 for r in goals if r.goal_met)
     print(f"{len(sections)} benchmark modules, {met} of {len(goals)} goals met, {seconds:.0f} s; "

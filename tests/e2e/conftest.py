@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 VIEWPORT = {"width": 1366, "height": 768}
+TOTP_ROLES = {"admin"}  # auth.totp_roles of the demo config
 DEMO_LOGINS = {"cashier": "cashier-demo-1", "manager": "manager-demo-1", "admin": "admin-demo-1", "hr": "hr-demo-1"}
 
 expect.set_options(timeout=10_000)
@@ -142,11 +143,53 @@ def page_errors() -> Iterator[PageErrors]:
     assert watcher.errors == [], "JavaScript errors in the kiosk"
 
 
+# TOTP secrets of the users the tests enrolled, by (daemon URL, user name), and the last time step used.
+TOTP_SECRETS: dict[tuple[str, str], str] = {}
+TOTP_USED: dict[tuple[str, str], int] = {}
+
+
+def totp_code(key: tuple[str, str]) -> str:
+    """A code the user has not used yet: now, or the next step (an authenticator a little fast), else wait."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(TOTP_SECRETS[key])
+    while True:
+        now = int(time.time()) // 30
+        for step in (now, now + 1):
+            if step > TOTP_USED.get(key, -1):
+                TOTP_USED[key] = step
+                return totp.at(step * 30)
+        time.sleep(1)  # both used: the next step comes within 30 s
+
+
+def second_factor(page: Page, role: str) -> None:
+    """After the password: set TOTP up (first login of an administrator) or type the code, as a person would
+    with an authenticator app, reading the typed key off the enrolment screen."""
+    key = (page.url.split("/login")[0], role)
+    enrol = page.get_by_role("form", name="Set up two-factor login")
+    code = page.get_by_role("form", name="Two-factor code")
+    expect(enrol.or_(code)).to_be_visible()
+    if enrol.is_visible():
+        expect(page.get_by_alt_text("QR code for the authenticator app")).to_be_visible()
+        TOTP_SECRETS[key] = page.locator("code").inner_text().replace(" ", "")
+        enrol.get_by_label("Code").fill(totp_code(key))
+        enrol.get_by_role("button", name="Switch on and log in").click()
+        page.get_by_role("button", name="I have written them down").click()
+    else:
+        code.get_by_label("Code").fill(totp_code(key))
+        code.get_by_role("button", name="Log in").click()
+
+
 def log_in(page: Page, path: str, role: str = "cashier") -> None:
-    """Open a kiosk path, get sent to the login page, log in with the keyboard, land back on the path."""
+    """Open a kiosk path, get sent to the login page, log in with the keyboard (and the TOTP step for an
+    administrator), land back on the path."""
     page.goto(path)
     expect(page).to_have_url(re.compile(r"/login\?next="))
     page.get_by_label("User name").fill(role)
     page.get_by_label("Password").fill(DEMO_LOGINS[role])
     page.keyboard.press("Enter")
+    if role in TOTP_ROLES:
+        second_factor(page, role)
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))

@@ -11,13 +11,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from edge.store.models import ROLES, User
-from edge.web.access import PUBLIC, AccessNotDeclared, allowed_roles, check_all_declared, declare_access
+from edge.web.access import (
+    PUBLIC,
+    SIGNED_WEBHOOK,
+    AccessNotDeclared,
+    allowed_roles,
+    check_all_declared,
+    declare_access,
+)
 from tests.conftest import DEMO_PASSWORDS, FakeClock, enrol_totp, step_up
 
 # The second login step checks the pending session itself: it answers 401 to anonymous callers.
 SECOND_STEP = {"/api/v1/auth/totp", "/api/v1/auth/totp/enrol", "/api/v1/auth/totp/confirm"}
 PUBLIC_RULES = {"/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/health", "/api/v1/openapi.json", "/",
                 "/<path:path>", *SECOND_STEP}
+# The only unauthenticated routes that change state: the gateways' webhooks, signature-verified.
+WEBHOOK_RULES = {"/api/v1/payments/webhooks/stripe", "/api/v1/payments/webhooks/razorpay"}
+NO_LOGIN = (PUBLIC, SIGNED_WEBHOOK)
 
 
 def sample_path(rule: str) -> str:
@@ -45,12 +55,25 @@ def call(client: FlaskClient, method: str, path: str) -> int:
 def test_only_login_health_openapi_and_kiosk_files_are_public(app: Flask) -> None:
     public = {rule for rule, _, roles in routes(app) if roles == PUBLIC}
     assert public == PUBLIC_RULES
+    assert {method for rule, method, _ in routes(app) if rule in PUBLIC_RULES} == {"GET", "POST"}
+    assert {(rule, method) for rule, method, roles in routes(app) if roles == PUBLIC and method != "GET"} == {
+        ("/api/v1/auth/login", "POST"), ("/api/v1/auth/logout", "POST"),
+        *((rule, "POST") for rule in SECOND_STEP)}, \
+        "the public POSTs are the login's two steps and logout (which only ends the cookie's own session)"
+
+
+def test_the_only_unauthenticated_state_changing_routes_are_signed_webhooks(app: Flask, client: FlaskClient) -> None:
+    signed = {rule for rule, _, roles in routes(app) if roles == SIGNED_WEBHOOK}
+    assert signed == WEBHOOK_RULES
+    for rule in sorted(signed):
+        response = client.post(rule, json={"id": "evt_1", "type": "payment_intent.succeeded"})
+        assert response.status_code in (400, 404), f"{rule} took an unsigned event ({response.status_code})"
 
 
 def test_anonymous_requests_to_every_other_route_are_refused(app: Flask, client: FlaskClient) -> None:
     checked = 0
     for rule, method, roles in routes(app):
-        if roles == PUBLIC and rule not in SECOND_STEP:
+        if roles in NO_LOGIN and rule not in SECOND_STEP:
             continue
         response = client.open(sample_path(rule), method=method, json={} if method != "GET" else None)
         assert response.status_code == 401, f"{method} {rule} answered {response.status_code} anonymously"
@@ -65,7 +88,7 @@ def test_an_admin_who_gave_only_the_password_gets_nothing(app: Flask) -> None:
     first = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert first.status_code == 200 and first.get_json()["next"] == "enrol"
     for rule, method, roles in routes(app):
-        if roles == PUBLIC:
+        if roles in NO_LOGIN:
             continue
         status = call(client, method, rule)
         assert status == 401, f"a half-logged-in admin got {status} on {method} {rule}"
@@ -78,7 +101,7 @@ def test_each_role_is_refused_outside_its_routes(role: str, login: Callable[[str
     if not User.get(User.username == username).totp_enabled:
         enrol_totp(app, client, username)  # a fresh second factor: any 403 below is the role's
     for rule, method, roles in routes(app):
-        if roles == PUBLIC or rule == "/api/v1/auth/logout":
+        if roles in NO_LOGIN or rule == "/api/v1/auth/logout":
             continue
         response = client.open(sample_path(rule), method=method, json={} if method != "GET" else None)
         if role in roles:

@@ -60,8 +60,8 @@ def test_first_run_creates_store_secrets_and_demo_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "fresh"
     migrated = edge(data_dir, "migrate")
     assert migrated.returncode == 0
-    names = ", ".join(f"{m.version:04d}_{m.name}" for m in available())
-    assert migrated.stdout.strip() == f"store at schema version {head()} (applied: {names})"
+    shipped = ", ".join(f"{m.version:04d}_{m.name}" for m in available())
+    assert migrated.stdout.strip() == f"store at schema version {head()} (applied: {shipped})"
     seeded = edge(data_dir, "seed-demo")
     assert seeded.stdout.splitlines()[0] == "demo data loaded"
     for user in demo_users():

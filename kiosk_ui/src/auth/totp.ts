@@ -42,11 +42,16 @@ export function groupSecret(secret: string): string {
   return secret.replace(/(.{4})(?=.)/g, "$1 ");
 }
 
-/** The daemon's answer to a sensitive action without a recent code: ask for one, then try again. */
-export function needsStepUp(error: unknown): boolean {
+/** What a sensitive action refused for want of a second factor needs: a fresh code, or TOTP set up first. */
+export function stepUpNeeded(error: unknown): "code" | "enrol" | null {
   if (!error || typeof error !== "object" || !("status" in error) || (error as { status: unknown }).status !== 403) {
-    return false;
+    return null;
   }
-  const data = (error as { data?: { error?: { code?: string } } }).data;
-  return data?.error?.code === "step_up_required";
+  const code = (error as { data?: { error?: { code?: string } } }).data?.error?.code;
+  return code === "step_up_required" ? "code" : code === "totp_required" ? "enrol" : null;
+}
+
+/** The daemon's answer to a sensitive action without a recent code (or without TOTP at all). */
+export function needsStepUp(error: unknown): boolean {
+  return stepUpNeeded(error) !== null;
 }

@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
-import { NavLink, useNavigate } from "react-router";
+import { NavLink, useLocation, useNavigate } from "react-router";
 import { api, useHealthQuery, useLogoutMutation, useMeQuery } from "../api/api";
-import { DIRECTORY_READERS, SELLERS, lastTill } from "../auth/roles";
+import { SELLERS, TERMINAL_ROLES, lastTill, screensFor } from "../auth/roles";
+import { nextLang, setLang, useT } from "../i18n";
 import { useAppDispatch } from "../state/hooks";
 import type { Connection } from "../state/posSlice";
 
@@ -30,8 +31,13 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
   const sells = user && SELLERS.includes(user.role);
-  const readsDirectory = user && DIRECTORY_READERS.includes(user.role);
+  const office = user ? screensFor(user.role, "office")[0] : undefined;
+  const hr = user ? screensFor(user.role, "hr")[0] : undefined;
+  const terminal = user && TERMINAL_ROLES.includes(user.role);
   const posTill = till ?? lastTill();
+  const { lang, t } = useT();
+  const { pathname } = useLocation();
+  const group = (prefix: string) => `${LINK} ${pathname.startsWith(prefix) ? ACTIVE : ""}`;
 
   async function signOut() {
     await logout().unwrap().catch(() => undefined);
@@ -41,24 +47,34 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
 
   return (
     <div className="flex h-full flex-col">
-      <header className="flex h-12 shrink-0 items-center gap-3 bg-slate-800 px-4 text-white">
+      <header className="flex h-12 shrink-0 print:hidden items-center gap-3 bg-slate-800 px-4 text-white">
         <span className="font-semibold tracking-wide">Store Edge POS</span>
         {health?.store && <span className="text-sm text-slate-400">{health.store}</span>}
         <nav className="ml-4 flex items-center gap-1" aria-label="Screens">
           {sells && (
             <NavLink to={`/pos/${posTill}`} className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
-              Till {posTill}
+              {t("Till")} {posTill}
             </NavLink>
           )}
           {sells && (
             <a href={`/display/${posTill}`} target="_blank" rel="noreferrer" className={LINK}>
-              Customer display
+              {t("Customer display")}
             </a>
           )}
-          {readsDirectory && (
-            <NavLink to="/hr/employees" className={({ isActive }) => `${LINK} ${isActive ? ACTIVE : ""}`}>
-              Employees
+          {office && (
+            <NavLink to={office.path} className={group("/office/")}>
+              {t("Back office")}
             </NavLink>
+          )}
+          {hr && (
+            <NavLink to={hr.path} className={group("/hr/")}>
+              {t("HR")}
+            </NavLink>
+          )}
+          {terminal && (
+            <a href="/terminal/gate" className={LINK}>
+              {t("Attendance terminal")}
+            </a>
           )}
         </nav>
         <div className="ml-auto flex items-center gap-4">
@@ -68,8 +84,12 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
               {user.display_name} <span className="text-slate-500">({user.role})</span>
             </span>
           )}
+          <button type="button" className="rounded-md px-2 py-1.5 text-sm text-slate-300 hover:bg-slate-700" onClick={() => setLang(nextLang(lang))}
+            lang={nextLang(lang)} aria-label={lang === "en" ? "हिंदी में दिखाएँ" : "Show in English"}>
+            {lang === "en" ? "हिंदी" : "English"}
+          </button>
           <button type="button" className="rounded-md px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700" onClick={signOut}>
-            Log out
+            {t("Log out")}
           </button>
         </div>
       </header>

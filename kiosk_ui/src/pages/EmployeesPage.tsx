@@ -1,11 +1,51 @@
-import { useMemo, useState } from "react";
-import { apiError, useEmployeesQuery } from "../api/api";
-import { Shell } from "../components/Shell";
+import { useMemo, useState, type FormEvent } from "react";
+import { apiError, useEmployeesQuery, useMeQuery } from "../api/api";
+import { failed, useSetPinMutation } from "../api/office";
+import type { ApiError } from "../api/types";
+import { PIN_SETTERS } from "../auth/roles";
+import { Field, Flash, FormError } from "../components/Form";
+import { OfficeLayout } from "../components/OfficeLayout";
+
+/** HR and administrators set the PIN an employee types at the attendance terminal (kept as a hash). */
+function PinForm() {
+  const [code, setCode] = useState("");
+  const [pin, setPin] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [save, { isLoading }] = useSetPinMutation();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setDone(null);
+    try {
+      await save({ employee_code: code.trim().toUpperCase(), pin }).unwrap();
+      setDone(`The terminal PIN of ${code.trim().toUpperCase()} is set.`);
+      setPin("");
+    } catch (failure) {
+      setError(failed(failure));
+    }
+  }
+  return (
+    <form className="card mb-3 flex flex-wrap items-end gap-3 p-3" onSubmit={submit} aria-label="Set a terminal PIN">
+      <FormError error={error} fields={["employee_code", "pin"]} />
+      <Field label="Employee code" name="employee_code" error={error}>
+        <input className="field field-sm w-32 uppercase" value={code} onChange={(e) => setCode(e.target.value)} />
+      </Field>
+      <Field label="New terminal PIN (4–8 digits)" name="pin" error={error}>
+        <input className="field field-sm w-40" type="password" inputMode="numeric" autoComplete="new-password" value={pin}
+          onChange={(e) => setPin(e.target.value)} />
+      </Field>
+      <button type="submit" className="btn btn-sm" disabled={isLoading}>Set PIN</button>
+      <Flash text={done} />
+    </form>
+  );
+}
 
 /** The employee directory (GET /api/v1/employees: code, name, department, designation; no pay data). */
 export function EmployeesPage() {
   const { data, error, isLoading } = useEmployeesQuery();
   const [filter, setFilter] = useState("");
+  const { data: me } = useMeQuery();
   const rows = useMemo(() => {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
     return (data?.items ?? []).filter((e) => {
@@ -15,8 +55,8 @@ export function EmployeesPage() {
   }, [data, filter]);
 
   return (
-    <Shell>
-      <div className="flex h-full flex-col p-4">
+    <OfficeLayout group="hr">
+      <div className="flex h-full flex-col">
         <div className="mb-3 flex items-center gap-4">
           <h1 className="text-2xl font-semibold">Employees</h1>
           <input
@@ -31,6 +71,7 @@ export function EmployeesPage() {
             {data ? `${rows.length} of ${data.items.length}` : ""}
           </span>
         </div>
+        {me && PIN_SETTERS.includes(me.role) && <PinForm />}
         {isLoading && <p className="text-slate-500">Loading…</p>}
         {error && <p role="alert" className="text-rose-700">{apiError(error).message}</p>}
         <div className="card min-h-0 flex-1 overflow-auto">
@@ -60,6 +101,6 @@ export function EmployeesPage() {
           </table>
         </div>
       </div>
-    </Shell>
+    </OfficeLayout>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cart, cashPayment, summary } from "../test/fixtures";
-import { acceptLoadedCart, acceptPushedCart, applyPaymentEvent, mergeSummary, taxesByRate } from "./saleLogic";
+import { cart, cashPayment, line, summary } from "../test/fixtures";
+import { acceptLoadedCart, acceptPushedCart, applyPaymentEvent, mergeSummary, sameLine, taxesByRate } from "./saleLogic";
 
 describe("which cart a screen shows", () => {
   it("the cashier screen takes only newer versions of its own cart", () => {
@@ -58,5 +58,14 @@ describe("taxesByRate", () => {
       { rate_bp: 500, taxable_paise: 3000, cgst_paise: 75, sgst_paise: 75, igst_paise: 0, cess_paise: 0 },
       { rate_bp: 1800, taxable_paise: 1000, cgst_paise: 90, sgst_paise: 90, igst_paise: 0, cess_paise: 0 },
     ]);
+  });
+});
+
+describe("sameLine", () => {
+  it("is true for a new copy with the same values, false when one value changed", () => {
+    const a = line();
+    expect(sameLine(a, { ...a })).toBe(true);
+    expect(sameLine(a, { ...a, quantity_milli: 2000 })).toBe(false);
+    expect(sameLine(a, { ...a, tier: "manual" })).toBe(false);
   });
 });

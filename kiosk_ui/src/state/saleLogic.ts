@@ -1,7 +1,7 @@
 // Pure rules for applying what the server says — answers and pushed events — to what a screen shows.
 // The server owns the sale; a screen only decides whether a document is newer than the one it has.
 
-import type { Cart, PaymentEvent, SaleSummary, TaxRow } from "../api/types";
+import type { Cart, CartLine, PaymentEvent, SaleSummary, TaxRow } from "../api/types";
 
 /**
  * Should a pushed cart replace the one on screen?
@@ -75,4 +75,11 @@ export function taxesByRate(rows: readonly TaxRow[]): RateTaxes[] {
 /** Items on a bill: each line counts once, whatever its quantity. */
 export function lineCount(cart: Pick<Cart, "lines"> | null): number {
   return cart ? cart.lines.length : 0;
+}
+
+/** Two copies of a cart line with the same values (a push sends every line anew; most did not change). */
+export function sameLine(a: CartLine, b: CartLine): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a) as (keyof CartLine)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useProductQuery } from "../../api/api";
 import type { Cart, CartLine } from "../../api/types";
 import { PRICE_TIERS } from "../../api/types";
 import { formatPaise, formatRate, paiseToInput, parseRupees } from "../../lib/money";
 import { milliToDecimal, parseQuantity } from "../../lib/quantity";
 import type { CartChange, ChangeResult } from "../../state/cartCommands";
+import { sameLine } from "../../state/saleLogic";
 
 type Send = (change: CartChange) => Promise<ChangeResult>;
 
@@ -118,15 +119,7 @@ function UnitSelect({ line, row, wanted, send }: { line: CartLine; row: number; 
   );
 }
 
-function Row({
-  line,
-  row,
-  highlighted,
-  error,
-  change,
-  fail,
-  onDone,
-}: {
+type RowProps = {
   line: CartLine;
   row: number;
   highlighted: boolean;
@@ -134,7 +127,26 @@ function Row({
   change: (line: CartLine, change: CartChange) => Promise<boolean>;
   fail: (line: CartLine, message: string) => Promise<boolean>;
   onDone: () => void;
-}) {
+};
+
+/**
+ * A cart push carries every line as a new object: a row renders again only when its own line's values or
+ * its other props changed, so one change in a 200-line cart renders one row (docs/benchmarks.md).
+ */
+const Row = memo(RowView, (before: RowProps, after: RowProps) =>
+  sameLine(before.line, after.line) && before.row === after.row && before.highlighted === after.highlighted
+  && before.error === after.error && before.change === after.change && before.fail === after.fail
+  && before.onDone === after.onDone);
+
+function RowView({
+  line,
+  row,
+  highlighted,
+  error,
+  change,
+  fail,
+  onDone,
+}: RowProps) {
   const [touched, setTouched] = useState(false);
   const kg = line.unit_kind === "kg";
   const patch = (changes: Extract<CartChange, { kind: "changeLine" }>["changes"]) =>
@@ -286,19 +298,19 @@ export function CartTable({
 }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
 
-  function fail(line: CartLine, message: string): Promise<boolean> {
+  const fail = useCallback((line: CartLine, message: string): Promise<boolean> => {
     setErrors((e) => ({ ...e, [line.id]: message }));
     return Promise.resolve(false);
-  }
+  }, []);
 
-  async function change(line: CartLine, what: CartChange): Promise<boolean> {
+  const change = useCallback(async (line: CartLine, what: CartChange): Promise<boolean> => {
     const result = await send(what);
     setErrors((e) => {
       const { [line.id]: _gone, ...rest } = e;
       return result.ok ? rest : { ...rest, [line.id]: result.error.message };
     });
     return result.ok;
-  }
+  }, [send]);
 
   const lines = cart?.lines ?? [];
   return (

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { Link } from "react-router";
 import type { SaleSummary } from "../../api/types";
 import { formatPaise } from "../../lib/money";
 import { describePayment } from "../../lib/payments";
@@ -50,6 +51,9 @@ export function SaleSummaryView({
           <span className={`rounded-full px-3 py-0.5 text-sm font-medium ${STATUS_LOOK[summary.status] ?? "bg-slate-100"}`} data-testid="invoice-status">
             {summary.status.replace("_", " ")}
           </span>
+          <Link className="ml-auto text-sm text-sky-800 underline" to={`/office/invoices/${summary.id}`} tabIndex={-1}>
+            Invoice details, corrections, returns
+          </Link>
           <span className="ml-auto text-sm text-slate-500">
             {when(summary.issued_at)} · {summary.cashier} · till {summary.till}
           </span>

@@ -1,0 +1,177 @@
+import { useEffect, useMemo, useReducer, useState, type FormEvent } from "react";
+import { useStepUp } from "../../components/StepUpPrompt";
+import { failed, useCreateUserMutation, useDevicesQuery, useSyncStatusQuery, useUsersQuery } from "../../api/office";
+import type { DeviceStatus, NewUser, SyncStatus } from "../../api/officeTypes";
+import type { ApiError, Role } from "../../api/types";
+import { EVERYONE } from "../../auth/roles";
+import { ConnectionBadge } from "../../components/Shell";
+import { Field, Flash, FormError, PageHeader } from "../../components/Form";
+import { OfficeLayout } from "../../components/OfficeLayout";
+import { useDraft } from "../../hooks/useDraft";
+import { formatAge, initialSync, trackSync } from "../../lib/sync";
+import { useStoreSocket, type Join } from "../../realtime/storeSocket";
+
+// ---------------------------------------------------------------------------------------------- devices
+
+/** Device status: the list from GET /devices, then every change as it is pushed ("device" events). */
+export function DevicesPage() {
+  const { data, error, refetch } = useDevicesQuery();
+  const [pushed, setPushed] = useState<Record<string, DeviceStatus>>({});
+  const tills = useMemo(() => [...new Set((data?.items ?? []).map((d) => d.till).filter((t): t is string => Boolean(t)))].sort(), [data]);
+  const joins: Join[] = tills.map((till) => ["join_till", { till }]);
+  const connection = useStoreSocket({
+    events: { device: (event: DeviceStatus) => setPushed((all) => ({ ...all, [event.device]: { ...all[event.device], ...event } })) },
+    joins,
+    joined: () => void refetch(),
+  }, tills.join(","));
+  const devices = (data?.items ?? []).map((d) => ({ ...d, ...pushed[d.device] }));
+  for (const extra of Object.values(pushed)) if (!devices.some((d) => d.device === extra.device)) devices.push(extra);
+
+  return (
+    <OfficeLayout group="office">
+      <PageHeader title="Devices"><span className="rounded bg-slate-800 px-2 py-1"><ConnectionBadge state={connection} /></span></PageHeader>
+      {error && <p className="text-rose-700" role="alert">{failed(error).message}</p>}
+      <div className="card overflow-hidden">
+        <table className="w-full text-sm" aria-label="Devices">
+          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+            <tr><th className="px-3 py-2">Device</th><th className="px-3 py-2">Kind</th><th className="px-3 py-2">Till</th><th className="px-3 py-2">Status</th><th className="px-3 py-2">Last error</th><th className="px-3 py-2">Last event</th></tr>
+          </thead>
+          <tbody>
+            {devices.map((d) => (
+              <tr key={d.device} className="border-t border-slate-100" data-testid="device-row" data-device={d.device}>
+                <td className="px-3 py-1.5 font-mono">{d.device}{d.simulated ? <span className="ml-2 text-xs text-slate-500">simulated</span> : null}</td>
+                <td className="px-3 py-1.5">{d.kind}</td>
+                <td className="px-3 py-1.5">{d.till ?? "store"}</td>
+                <td className="px-3 py-1.5"><StatusDot status={d.status} /></td>
+                <td className="px-3 py-1.5 text-rose-700">{d.error ?? ""}</td>
+                <td className="px-3 py-1.5">{d.last_event_at ? new Date(`${d.last_event_at.replace(/Z?$/, "Z")}`).toLocaleTimeString() : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </OfficeLayout>
+  );
+}
+
+function StatusDot({ status }: { status: string | null }) {
+  const ok = status === "connected" || status === "ready" || status === "online";
+  const colour = ok ? "bg-emerald-500" : status === "starting" || status === "connecting" ? "bg-amber-400" : "bg-rose-500";
+  return <span className="inline-flex items-center gap-2" data-testid="device-status"><span className={`h-2.5 w-2.5 rounded-full ${colour}`} aria-hidden="true" />{status ?? "unknown"}</span>;
+}
+
+// ------------------------------------------------------------------------------------------------- sync
+
+/** Replication to the cloud: the backlog, and a progress bar while it drains (pushed "sync" events). */
+export function SyncPage() {
+  const { data, error } = useSyncStatusQuery(undefined, { refetchOnMountOrArgChange: true });
+  const [progress, track] = useReducer(trackSync, initialSync);
+  useEffect(() => {
+    if (data) track(data);
+  }, [data]);
+  const connection = useStoreSocket({ events: { sync: (status: SyncStatus) => track(status) } }, "store");
+  const status = progress.status;
+
+  return (
+    <OfficeLayout group="office">
+      <PageHeader title="Cloud sync"><span className="rounded bg-slate-800 px-2 py-1"><ConnectionBadge state={connection} /></span></PageHeader>
+      {error && <p className="text-rose-700" role="alert">{failed(error).message}</p>}
+      <section className="card max-w-2xl p-5" aria-label="Sync status" data-testid="sync" data-phase={progress.phase}>
+        <p className="mb-2 text-lg" data-testid="sync-summary">
+          {progress.phase === "idle" && "Everything is sent to the cloud."}
+          {progress.phase === "queued" && `${status?.backlog ?? 0} events wait to be sent (the cloud is not reachable).`}
+          {progress.phase === "draining" && `Sending: ${status?.backlog ?? 0} of ${progress.peak} events left.`}
+          {progress.phase === "unknown" && "Loading…"}
+        </p>
+        <div className="h-5 w-full overflow-hidden rounded-full bg-slate-200" role="progressbar" aria-label="Sync progress"
+          aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress.percent} data-testid="sync-bar">
+          <div className={`h-full ${progress.phase === "queued" ? "bg-amber-400" : "bg-emerald-500"} transition-[width] duration-500`} style={{ width: `${progress.percent}%` }} />
+        </div>
+        <dl className="mt-4 grid grid-cols-2 gap-y-1 text-sm">
+          <dt>Waiting to be sent</dt><dd className="num" data-testid="sync-backlog">{status?.backlog ?? "—"}</dd>
+          <dt>Oldest unsent</dt><dd className="num">{formatAge(status?.oldest_unsent_age_s ?? null)}</dd>
+          <dt>Last acknowledged by the cloud</dt><dd className="num">{status?.last_ack_at ? new Date(status.last_ack_at).toLocaleString() : "never"}</dd>
+          <dt>Sent in the last minute</dt><dd className="num">{status ? `${status.sent_per_s} / s` : "—"}</dd>
+          <dt>Events recorded</dt><dd className="num">{status?.last_seq ?? "—"}</dd>
+        </dl>
+      </section>
+    </OfficeLayout>
+  );
+}
+
+// ------------------------------------------------------------------------------------------------ users
+
+const EMPTY_USER: Omit<NewUser, "password"> = { username: "", role: "cashier", display_name: "", employee_code: "" };
+
+/** Users and their roles (administrators): the list, and adding a login. */
+export function UsersPage() {
+  const { data, error } = useUsersQuery();
+  // The draft is kept for this tab until the user is added; the password never is.
+  const { kept, keep: setDraft, discard } = useDraft<Omit<NewUser, "password">>("new-user");
+  const draft = kept ?? EMPTY_USER;
+  const [password, setPassword] = useState("");
+  const [formError, setFormError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [create, { isLoading }] = useCreateUserMutation();
+  const { guard, prompt } = useStepUp("Adding a user");
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setFormError(null);
+    setDone(null);
+    const body: NewUser = { username: draft.username.trim(), password, role: draft.role };
+    if (draft.display_name?.trim()) body.display_name = draft.display_name.trim();
+    if (draft.employee_code?.trim()) body.employee_code = draft.employee_code.trim();
+    try {
+      const user = await guard(() => create(body).unwrap());
+      discard();
+      setPassword("");
+      setDone(`Added ${user.username} (${user.role}).`);
+    } catch (failure) {
+      setFormError(failed(failure));
+    }
+  }
+  const set = (name: "username" | "display_name" | "employee_code") => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [name]: e.target.value });
+
+  return (
+    <OfficeLayout group="office">
+      <PageHeader title="Users and roles" />
+      {prompt}
+      {error && <p className="text-rose-700" role="alert">{failed(error).message}</p>}
+      <div className="grid grid-cols-[1fr_22rem] gap-4">
+        <div className="card overflow-hidden">
+          <table className="w-full text-sm" aria-label="Users">
+            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+              <tr><th className="px-3 py-2">User</th><th className="px-3 py-2">Name</th><th className="px-3 py-2">Role</th><th className="px-3 py-2">Employee</th><th className="px-3 py-2">2FA</th><th className="px-3 py-2">Status</th></tr>
+            </thead>
+            <tbody>
+              {data?.items.map((u) => (
+                <tr key={u.id} className="border-t border-slate-100" data-testid="user-row">
+                  <td className="px-3 py-1.5 font-mono">{u.username}</td><td className="px-3 py-1.5">{u.display_name}</td>
+                  <td className="px-3 py-1.5">{u.role}</td><td className="px-3 py-1.5">{u.employee_code ?? "—"}</td>
+                  <td className="px-3 py-1.5">{u.totp_enabled ? "on" : "off"}</td><td className="px-3 py-1.5">{u.is_active ? "active" : "inactive"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <form className="card space-y-2 p-4" onSubmit={submit} aria-label="Add a user">
+          <h2 className="font-semibold">Add a user</h2>
+          <FormError error={formError} fields={["username", "password", "role", "display_name", "employee_code"]} />
+          <Field label="User name" name="username" error={formError}><input className="field w-full" value={draft.username} onChange={set("username")} autoComplete="off" /></Field>
+          <Field label="Password" name="password" error={formError}><input className="field w-full" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" /></Field>
+          <Field label="Role" name="role" error={formError}>
+            <select className="field w-full" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })}>
+              {EVERYONE.map((r) => <option key={r} value={r}>{r}</option>)}
+            </select>
+          </Field>
+          <Field label="Display name" name="display_name" error={formError}><input className="field w-full" value={draft.display_name} onChange={set("display_name")} /></Field>
+          <Field label="Employee code (for employee logins)" name="employee_code" error={formError}><input className="field w-full" value={draft.employee_code} onChange={set("employee_code")} /></Field>
+          <button type="submit" className="btn btn-primary" disabled={isLoading}>Add user</button>
+          <Flash text={done} />
+        </form>
+      </div>
+    </OfficeLayout>
+  );
+}
