@@ -224,3 +224,18 @@ class PostgresServer:
         subprocess.run([*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
                         "stop"], capture_output=True)
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def trusting_browser_home(ca_file: Path, home: Path) -> Path:
+    """A HOME whose NSS database trusts ca_file: how a Linux kiosk's Chromium is told to trust the store CA
+    (docs/security.md). Launch Chromium with HOME set to it."""
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True, exist_ok=True)
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        raise RuntimeError("certutil is not installed: `make test` installs the Debian package libnss3-tools")
+    if not (nssdb / "cert9.db").exists():
+        subprocess.run([certutil, "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True, capture_output=True)
+    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "Store Edge POS CA", "-i", str(ca_file)],
+                   check=True, capture_output=True)
+    return home

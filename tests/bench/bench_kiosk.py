@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ import requests
 from tests.bench.bench_socketio import prepare_daemon
 from tests.bench.harness import REPO_ROOT, Result, percentile
 from tests.integration.test_daemon import start_daemon
+from tests.servers import trusting_browser_home
 
 KIOSK = REPO_ROOT / "kiosk_ui"
 CHROMIUM = "/usr/bin/chromium"
@@ -158,41 +160,61 @@ def product_ids(base: str, session: requests.Session, count: int) -> list[str]:
     raise AssertionError(f"the demo store has fewer than {count} products")
 
 
-def measure_rerender(base: str, till: Till, rounds: int) -> list[float]:
-    """Milliseconds from each cart push's arrival to the cart table's last change, in Chromium."""
+def measure_rerender(base: str, till: Till, rounds: int, ca_file: Path, home: Path) -> list[float]:
+    """Milliseconds from each cart push's arrival to the cart table's last change, in Chromium (trusting the
+    store CA through its NSS database; Playwright's API requests through NODE_EXTRA_CA_CERTS)."""
     from playwright.sync_api import sync_playwright
 
     samples: list[float] = []
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=base)
-            context.add_init_script(PROBE)
-            context.request.post("/api/v1/auth/login", data=SELLER)
-            page = context.new_page()
-            page.goto(f"/pos/{till.till}")
-            page.wait_for_selector('[data-testid="connection"][data-state="live"]')
-            cart = till.cart()
-            page.wait_for_function("n => document.querySelectorAll('[data-testid=\"cart-line\"]').length === n",
-                                   arg=len(cart["lines"]))
-            page.evaluate("() => window.__watchCart()")
-            for round_no in range(rounds + 2):  # the first two warm the page up
-                pushes = page.evaluate("() => window.__pushes.length")
-                cart = till.bump(cart, 2 + round_no % 2)
-                page.wait_for_function("n => window.__pushes.length > n", arg=pushes)
-                # Two animation frames after the push: the render it caused has been committed and painted.
-                took = page.evaluate("""n => new Promise(done => requestAnimationFrame(
-                  () => requestAnimationFrame(() => {
-                    const at = window.__pushes[n];
-                    const after = window.__mutations.filter(t => t >= at);
-                    done(after.length ? Math.max(...after) - at : null);
-                })))""", pushes)
-                if took is None:
-                    raise AssertionError("the cart table did not change after the push")
-                if round_no >= 2:
-                    samples.append(float(took))
-        finally:
-            browser.close()
+    trusting_browser_home(ca_file, home)
+    before = os.environ.get("NODE_EXTRA_CA_CERTS")
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(ca_file)
+    try:
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                             env={**os.environ, "HOME": str(home)})
+            try:
+                samples = _rerender_samples(browser, base, till, rounds)
+            finally:
+                browser.close()
+    finally:
+        if before is None:
+            os.environ.pop("NODE_EXTRA_CA_CERTS", None)
+        else:
+            os.environ["NODE_EXTRA_CA_CERTS"] = before
+    return samples
+
+
+def _rerender_samples(browser: Any, base: str, till: Till, rounds: int) -> list[float]:
+    samples: list[float] = []
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=base)
+    try:
+        context.add_init_script(PROBE)
+        context.request.post("/api/v1/auth/login", data=SELLER)
+        page = context.new_page()
+        page.goto(f"/pos/{till.till}")
+        page.wait_for_selector('[data-testid="connection"][data-state="live"]')
+        cart = till.cart()
+        page.wait_for_function("n => document.querySelectorAll('[data-testid=\"cart-line\"]').length === n",
+                               arg=len(cart["lines"]))
+        page.evaluate("() => window.__watchCart()")
+        for round_no in range(rounds + 2):  # the first two warm the page up
+            pushes = page.evaluate("() => window.__pushes.length")
+            cart = till.bump(cart, 2 + round_no % 2)
+            page.wait_for_function("n => window.__pushes.length > n", arg=pushes)
+            # Two animation frames after the push: the render it caused has been committed and painted.
+            took = page.evaluate("""n => new Promise(done => requestAnimationFrame(
+              () => requestAnimationFrame(() => {
+                const at = window.__pushes[n];
+                const after = window.__mutations.filter(t => t >= at);
+                done(after.length ? Math.max(...after) - at : null);
+            })))""", pushes)
+            if took is None:
+                raise AssertionError("the cart table did not change after the push")
+            if round_no >= 2:
+                samples.append(float(took))
+    finally:
+        context.close()
     return samples
 
 
@@ -213,14 +235,15 @@ def run(quick: bool) -> list[Result]:
         daemon = start_daemon(data_dir, work / "daemon.log", dist)  # the till simulators push as in a store
         url = daemon.url
         try:
-            session = requests.Session()
+            session = daemon.session()  # HTTPS, the store CA trusted
             session.post(f"{url}/api/v1/auth/login", json=SELLER, timeout=60).raise_for_status()
             products = product_ids(url, session, BIG_CART)
             big, small = Till(url, session, "T1"), Till(url, session, "T2")
             big.fill(products)
             small.fill(products[:1])
-            big_ms = measure_rerender(url, big, rounds)
-            small_ms = measure_rerender(url, small, rounds)
+            assert daemon.ca_file is not None
+            big_ms = measure_rerender(url, big, rounds, daemon.ca_file, work / "home")
+            small_ms = measure_rerender(url, small, rounds, daemon.ca_file, work / "home")
         finally:
             daemon.process.terminate()
             daemon.process.wait(timeout=30)

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from edge.security.tls import ensure_store_certificates
 from tests.integration.test_cli import FAST, REPO, seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import Daemon, start_daemon
+from tests.servers import trusting_browser_home
 
 KIOSK_DIST = REPO / "kiosk_ui" / "dist"
 CHROMIUM = "/usr/bin/chromium"
@@ -57,16 +58,10 @@ def store_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser_home(store_ca: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A HOME whose NSS database trusts the store CA: how a Linux kiosk's Chromium is told to trust it
     (docs/security.md), so the tests check the certificate instead of ignoring HTTPS errors."""
-    home = tmp_path_factory.mktemp("browser-home")
-    nssdb = home / ".pki" / "nssdb"
-    nssdb.mkdir(parents=True)
-    certutil = shutil.which("certutil")
-    if certutil is None:
-        pytest.fail("certutil is not installed: `make test` installs the Debian package libnss3-tools", pytrace=False)
-    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True, capture_output=True)
-    subprocess.run([certutil, "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "Store Edge POS CA", "-i",
-                    str(store_ca / "store-ca.pem")], check=True, capture_output=True)
-    return home
+    try:
+        return trusting_browser_home(store_ca / "store-ca.pem", tmp_path_factory.mktemp("browser-home"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="module")
