@@ -19,11 +19,13 @@ from edge.services.payroll import run_payroll
 from edge.services.setup import seed_demo
 from edge.services.twofactor import TOTP_CONTEXT
 from edge.store.migrate import migrate
-from edge.store.models import ALL_MODELS, Employee, GatewayEvent, Payment, Payslip, User
+from edge.store.models import ALL_MODELS, Employee, GatewayAttempt, GatewayEvent, Invoice, Payment, Payslip, User
 from tests.conftest import FakeClock, make_config, make_context, release
+from tests.integration.test_replication import sell
 from tests.servers import MariaDBServer, find_binary
 
 GATEWAY_SECRET = "pay_Rzp8QwErTy1234567"  # a made-up gateway payment ID kept in Payment.details_enc
+CUSTOMER_VPA = "shopper.secret7@okhdfc"  # a customer's UPI ID, kept in GatewayAttempt.details_enc
 
 
 def seed_secrets(ctx: ServiceContext) -> list[bytes]:
@@ -39,9 +41,15 @@ def seed_secrets(ctx: ServiceContext) -> list[bytes]:
                                                            "payment.details"))
         GatewayEvent.create(gateway="razorpay", event_id=f"evt_{uuid.uuid4().hex[:8]}", event_type="payment.captured",
                             payload_enc=ctx.cipher.encrypt_json({"payment": GATEWAY_SECRET}, "gateway_event.payload"))
+    sell(ctx, 1)
+    with ctx.db.atomic():
+        GatewayAttempt.create(
+            invoice=Invoice.select().first(), gateway="razorpay", method="upi", flow="upi_collect", attempt=1,
+            amount_paise=5000, idempotency_key=f"att-{uuid.uuid4().hex[:8]}",
+            details_enc=ctx.cipher.encrypt_json({"vpa": CUSTOMER_VPA}, "gateway_attempt.details"))
     banks = [demo_bank_details(e.code, e.name) for e in demo_employees()]
     plain = [bank["account_number"].encode() for bank in banks]
-    plain += [secret.encode(), GATEWAY_SECRET.encode(), b"card_last4"]
+    plain += [secret.encode(), GATEWAY_SECRET.encode(), CUSTOMER_VPA.encode(), b"card_last4"]
     # Payslip documents are JSON with these keys; their presence anywhere would be a plaintext payslip.
     plain += [b'"gross_paise"', b'"net_paise"', b'"account_number"', b'"ifsc"']
     return plain
