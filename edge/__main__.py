@@ -29,7 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the daemon")
     serve.add_argument("--host", help="listen address (server.host)")
     serve.add_argument("--port", type=int, help="listen port (server.port)")
-    commands.add_parser("migrate", help="bring the store's schema to this version")
+    migrate = commands.add_parser("migrate", help="bring the store's schema to this version (backs up first)")
+    migrate.add_argument("--no-backup", action="store_true", help="skip the automatic pre-upgrade backup")
+    commands.add_parser("backup", help="back the store up now ([backup] settings: folder, rotation, copy)")
+    restore = commands.add_parser("restore", help="replace the store with a backup (daemon stopped)")
+    restore.add_argument("file", type=Path, help="a backup file (.db for SQLite, .sql.gz for MySQL)")
     commands.add_parser("seed-demo", help="load the demo store (first run only) and print the demo logins")
     create_user = commands.add_parser("create-user", help="add a user; password from stdin or a prompt")
     create_user.add_argument("name")
@@ -63,10 +67,52 @@ def read_new_password() -> str:
     return first
 
 
+def pre_upgrade_backup(ctx: Any, config: Config, skip: bool) -> None:
+    """Before migrating a store that has data, back it up (the rollback of a failed upgrade)."""
+    from edge.store.backup import PRE_UPGRADE, backup_from_config
+    from edge.store.migrate import current_version, head
+
+    version = current_version(ctx.db)
+    if version == 0 or version >= head() or skip:
+        return
+    result = backup_from_config(config, PRE_UPGRADE, note=f"v{version}")
+    print(f"pre-upgrade backup {result.path} (schema version {version}); to roll back, reinstall the previous "
+          f"release and run: restore {result.path}")
+
+
+def restore(config: Config, backup: Path) -> int:
+    """Replace the store with a backup: only while no daemon holds the data dir, only a file that checks out."""
+    from edge.server import DataDirLock, StartupError, prepare_data_dir
+    from edge.store.backup import check_sqlite_backup, restore_mysql, restore_sqlite, sqlite_path
+    from edge.store.migrate import head
+
+    lock = DataDirLock(prepare_data_dir(config.data_dir))
+    try:
+        lock.acquire()
+    except StartupError as exc:
+        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
+    try:
+        store = sqlite_path(config.database_url)
+        if store is not None:
+            version = check_sqlite_backup(backup)
+            if version > head():
+                raise StartupError(f"{backup} is at schema version {version}, newer than this software ({head()})")
+            aside = restore_sqlite(backup, store)
+            kept = f"; the replaced store is kept as {aside}" if aside.exists() else ""
+            print(f"restored {store} from {backup} (schema version {version}){kept}")
+        else:
+            restore_mysql(backup, config.database_url)
+            print(f"restored the MySQL store from {backup}")
+    finally:
+        lock.release()
+    return 0
+
+
 def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run one command with a validated config."""
     from edge.server import DataDirLock, EdgeServer, StartupError, build_context, prepare_data_dir
     from edge.services.errors import ServiceError
+    from edge.store.backup import BackupError
     from edge.store.migrate import MigrationError, current_version, migrate
 
     try:
@@ -78,6 +124,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             lock.acquire()
             try:
                 ctx = build_context(config)
+                pre_upgrade_backup(ctx, config, skip=args.no_backup)
                 applied = migrate(ctx.db)
                 from edge.services.setup import ensure_store
 
@@ -87,6 +134,15 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             finally:
                 lock.release()
             return 0
+        if args.command == "backup":
+            from edge.store.backup import backup_from_config
+
+            result = backup_from_config(config)
+            copied = f", copied to {result.copied_to}" if result.copied_to else ""
+            print(f"backup {result.path} ({result.size} bytes){copied}; {len(result.removed)} old backups removed")
+            return 0
+        if args.command == "restore":
+            return restore(config, args.file)
         ctx = build_context(config)
         from edge.server import require_schema_at_head
 
@@ -108,7 +164,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             user = create_user(ctx, args.name, password, args.role, args.display_name, args.employee)
             print(f"created user {user.username} with role {user.role}")
             return 0
-    except (StartupError, MigrationError) as exc:
+    except (StartupError, MigrationError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except ServiceError as exc:

@@ -195,6 +195,32 @@ def start_payment_simulator(ctx: ServiceContext, port: int) -> Any:
     return simulator
 
 
+def off_loop(ctx: ServiceContext, work: Callable[[], Any]) -> Callable[[], Any]:
+    """Run blocking work (SQLite's backup step, a dump) on a real OS thread under gevent, so the kiosks'
+    event loop keeps serving meanwhile; directly in threading mode."""
+    if ctx.config.get("server.async_mode") != "gevent":
+        return work
+
+    def in_thread() -> Any:
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(work)
+
+    return in_thread
+
+
+def backup_job(ctx: ServiceContext) -> Callable[[], None]:
+    """The scheduled online backup ([backup] every_hours), logged; a failure is logged and retried next time."""
+    from edge.store.backup import backup_from_config
+
+    def run() -> None:
+        result = backup_from_config(ctx.config)
+        log.info("backup %s (%d bytes)%s", result.path, result.size,
+                 f", copied to {result.copied_to}" if result.copied_to else "")
+
+    return off_loop(ctx, run)
+
+
 def start_scheduler(ctx: ServiceContext) -> Any:
     """APScheduler for the daemon's timed jobs (the nightly attendance derivation), in the server's mode."""
     if ctx.config.get("server.async_mode") == "gevent":
@@ -207,6 +233,9 @@ def start_scheduler(ctx: ServiceContext) -> Any:
     scheduler.add_job(sync_reporter(ctx), "interval", seconds=SYNC_REPORT_S, id="sync-status")
     scheduler.add_job(mail_sender(ctx), "interval", seconds=MAIL_EVERY_S, id="mail")
     payment_jobs(ctx, scheduler)
+    if ctx.config.get("backup.every_hours"):
+        scheduler.add_job(backup_job(ctx), "interval", hours=ctx.config.get("backup.every_hours"), id="backup",
+                          max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
 
