@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from edge.config import ConfigError, load_config
-    from edge.server import StartupError, build_context
+    from edge.server import StartupError, build_context, setup_logging
     from edge.store.models import Store
 
     parser = argparse.ArgumentParser(prog="python -m cloud_bridge.publisher")
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     if not config.get("sync.broker_host"):
         print("config error: sync.broker_host: set the cloud broker to replicate", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.get("logging.level"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(config, None)
     try:
         ctx = build_context(config)
     except StartupError as exc:

@@ -77,13 +77,42 @@ class DataDirLock:
             self._handle = None
 
 
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, process, and the traceback
+    or the record's ``extra`` fields when present — for journald forwarding and log shippers."""
+
+    RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
+        import json
+        from datetime import UTC, datetime
+
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00",
+                                                                                                         "Z"),
+            "level": record.levelname, "logger": record.name, "msg": record.getMessage(), "pid": record.process,
+        }
+        entry.update({key: value for key, value in record.__dict__.items() if key not in self.RESERVED})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def log_formatter(config: Config) -> logging.Formatter:
+    """The configured log line format ([logging] format)."""
+    if config.get("logging.format") == "json":
+        return JsonLineFormatter()
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def setup_logging(config: Config, data_dir: Path | None) -> None:
     """Log to stderr (the journal under systemd) and to a rotating file in the data directory."""
     root = logging.getLogger()
     root.setLevel(config.get("logging.level"))
     if root.handlers:
         return
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = log_formatter(config)
     stream = logging.StreamHandler(sys.stderr)
     stream.setFormatter(formatter)
     root.addHandler(stream)
