@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from edge import __version__
+from edge import __version__, sdnotify
 from edge.config import Config
 from edge.security.secrets import SecretsError, ensure_secrets
 from edge.services import attendance as attendance_service
@@ -352,6 +352,7 @@ class EdgeServer:
             print(f"Store Edge POS {__version__} serving on http://{shown}:{port}/ "
                   f"(listening on {host}:{port}, data dir {self.config.data_dir})", flush=True)
             options: dict[str, Any] = {}
+            status = f"STATUS=serving store {self.config.get('store.code')} on {host}:{port}"
             if self.config.get("server.async_mode") == "gevent":
                 import gevent
 
@@ -359,13 +360,23 @@ class EdgeServer:
                 gevent.signal_handler(signal.SIGTERM, socketio.stop)
                 gevent.signal_handler(signal.SIGINT, socketio.stop)
                 options["handler_class"] = no_delay_handler()
+                # Runs once the main greenlet yields: inside serve_forever, after the socket is bound and listening.
+                gevent.spawn(lambda: (sdnotify.notify(f"READY=1\n{status}"), sdnotify.start_watchdog(True)))
+            else:
+                sdnotify.notify(f"READY=1\n{status}")
+                sdnotify.start_watchdog(False)
+            if ctx.ups is not None:
+                ctx.ups.start(on_low_battery=socketio.stop)
             try:
                 socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
             except OSError as exc:
                 reason = os.strerror(exc.errno) if exc.errno else str(exc)
                 raise StartupError(f"server.port: cannot listen on {host}:{port}: {reason}") from exc
+            sdnotify.notify("STOPPING=1")
             log.info("stopped")
         finally:
+            if ctx_ups := getattr(self, "ups", None):
+                ctx_ups.stop()
             if self.devices is not None:
                 self.devices.stop()
             if self.scheduler is not None:
