@@ -117,8 +117,9 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
 
     try:
         if args.command == "serve":
-            EdgeServer(config).serve(config.get("server.host"), config.get("server.port"))
-            return 0
+            server = EdgeServer(config)
+            server.serve(config.get("server.host"), config.get("server.port"))
+            return server.exit_code
         if args.command == "migrate":
             lock = DataDirLock(prepare_data_dir(config.data_dir))
             lock.acquire()

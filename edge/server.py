@@ -23,6 +23,7 @@ from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
 from edge.store.db import StoreError, open_database
 from edge.store.migrate import MigrationError, current_version, head
+from edge.ups import EXIT_UPS_SHUTDOWN, monitor_from_config
 
 log = logging.getLogger("edge")
 LOCK_FILE_NAME = "edge.lock"
@@ -269,6 +270,17 @@ def start_scheduler(ctx: ServiceContext) -> Any:
     return scheduler
 
 
+def background_jobs_paused(scheduler: Any) -> Callable[[bool], None]:
+    """On battery, work that can wait (backups, e-mail) waits: the CPU, disk and network go to the tills and to
+    replication; it resumes when mains power returns."""
+    def paused(on_battery: bool) -> None:
+        for job_id in ("backup", "mail"):
+            if scheduler.get_job(job_id) is not None:
+                (scheduler.pause_job if on_battery else scheduler.resume_job)(job_id)
+
+    return paused
+
+
 def printer_connection(spec: dict[str, Any]) -> str:
     """The Device.connection URL of a ``[[devices.printers]]`` table."""
     return {
@@ -328,6 +340,8 @@ class EdgeServer:
         self.devices: Any = None
         self.scheduler: Any = None
         self.payment_simulator: Any = None
+        self.ups: Any = None
+        self.exit_code = 0  # EXIT_UPS_SHUTDOWN after a stop for the UPS's low battery
 
     def serve(self, host: str, port: int) -> None:
         """Run until stopped: lock the data dir, open the store, serve HTTP and Socket.IO."""
@@ -345,6 +359,7 @@ class EdgeServer:
             connect_devices(ctx)
             attendance_service.subscribe_clock(ctx)
             self.scheduler = start_scheduler(ctx)
+            ctx.ups = self.ups = monitor_from_config(ctx, background_jobs_paused(self.scheduler))
             ctx.devices = self.devices = start_devices(ctx)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
@@ -365,8 +380,12 @@ class EdgeServer:
             else:
                 sdnotify.notify(f"READY=1\n{status}")
                 sdnotify.start_watchdog(False)
-            if ctx.ups is not None:
-                ctx.ups.start(on_low_battery=socketio.stop)
+            if self.ups is not None:
+                def stop_for_battery() -> None:
+                    self.exit_code = EXIT_UPS_SHUTDOWN
+                    socketio.stop()
+
+                self.ups.start(stop_for_battery, self.config.get("server.async_mode") == "gevent")
             try:
                 socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
             except OSError as exc:
@@ -375,8 +394,8 @@ class EdgeServer:
             sdnotify.notify("STOPPING=1")
             log.info("stopped")
         finally:
-            if ctx_ups := getattr(self, "ups", None):
-                ctx_ups.stop()
+            if self.ups is not None:
+                self.ups.stop()
             if self.devices is not None:
                 self.devices.stop()
             if self.scheduler is not None:
