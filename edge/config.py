@@ -122,6 +122,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "level": Key(str, "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
         "format": Key(str, "text", "Log lines as text, or as JSON objects one a line (for log shippers).",
                       choices=("text", "json")),
+        "file": Key(bool, True, "Also write logs/edge.log in data_dir (rotated at 5 MB, 5 kept); off when the "
+                                "journal keeps the logs (the appliance playbook turns it off)."),
     },
     "backup": {
         "every_hours": Key(int, 24, "Hours between the daemon's online backups; 0: no scheduled backup.",

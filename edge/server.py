@@ -117,7 +117,7 @@ def setup_logging(config: Config, data_dir: Path | None) -> None:
     stream = logging.StreamHandler(sys.stderr)
     stream.setFormatter(formatter)
     root.addHandler(stream)
-    if data_dir is not None:
+    if data_dir is not None and config.get("logging.file"):
         handler = logging.handlers.RotatingFileHandler(
             data_dir / "logs" / "edge.log", maxBytes=5_000_000, backupCount=5
         )
