@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("backup", help="back the store up now ([backup] settings: folder, rotation, copy)")
     restore = commands.add_parser("restore", help="replace the store with a backup (daemon stopped)")
     restore.add_argument("file", type=Path, help="a backup file (.db for SQLite, .sql.gz for MySQL)")
+    resume = commands.add_parser("resume-from-cloud",
+                                 help="after a restore: skip the sequence and invoice numbers the cloud already has")
+    resume.add_argument("file", type=Path, help="JSON from `python -m cloud_bridge.ingest resume-point --store ID`")
     commands.add_parser("seed-demo", help="load the demo store (first run only) and print the demo logins")
     create_user = commands.add_parser("create-user", help="add a user; password from stdin or a prompt")
     create_user.add_argument("name")
@@ -108,6 +111,32 @@ def restore(config: Config, backup: Path) -> int:
     return 0
 
 
+def resume_from_cloud(config: Config, point_file: Path) -> int:
+    """Move the restored store's counters past what the cloud holds (daemon stopped)."""
+    import json
+
+    from edge.server import DataDirLock, StartupError, build_context, prepare_data_dir, require_schema_at_head
+    from edge.services.resume import resume_from_cloud as advance
+
+    try:
+        point = json.loads(point_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the resume point {point_file}: {exc}") from exc
+    lock = DataDirLock(prepare_data_dir(config.data_dir))
+    try:
+        lock.acquire()
+    except StartupError as exc:
+        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
+    try:
+        ctx = build_context(config)
+        require_schema_at_head(ctx)
+        moved = advance(ctx, point)
+    finally:
+        lock.release()
+    print("\n".join(moved) if moved else "the store is already past the cloud's resume point; nothing moved")
+    return 0
+
+
 def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run one command with a validated config."""
     from edge.server import DataDirLock, EdgeServer, StartupError, build_context, prepare_data_dir
@@ -144,6 +173,8 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             return 0
         if args.command == "restore":
             return restore(config, args.file)
+        if args.command == "resume-from-cloud":
+            return resume_from_cloud(config, args.file)
         ctx = build_context(config)
         from edge.server import require_schema_at_head
 
