@@ -36,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path, help="a backup file (.db for SQLite, .sql.gz for MySQL)")
     resume = commands.add_parser("resume-from-cloud",
                                  help="after a restore: skip the sequence and invoice numbers the cloud already has")
-    resume.add_argument("file", type=Path, help="JSON from `python -m cloud_bridge.ingest resume-point --store ID`")
+    resume.add_argument("file", type=Path, nargs="?",
+                        help="JSON from `python -m cloud_bridge.ingest resume-point --store ID`")
+    resume.add_argument("--none", action="store_true",
+                        help="this store never replicated: nothing newer exists anywhere, just allow serving")
     commands.add_parser("seed-demo", help="load the demo store (first run only) and print the demo logins")
     create_user = commands.add_parser("create-user", help="add a user; password from stdin or a prompt")
     create_user.add_argument("name")
@@ -86,7 +89,13 @@ def pre_upgrade_backup(ctx: Any, config: Config, skip: bool) -> None:
 def restore(config: Config, backup: Path) -> int:
     """Replace the store with a backup: only while no daemon holds the data dir, only a file that checks out."""
     from edge.server import DataDirLock, StartupError, prepare_data_dir
-    from edge.store.backup import check_sqlite_backup, restore_mysql, restore_sqlite, sqlite_path
+    from edge.store.backup import (
+        check_sqlite_backup,
+        mark_resume_needed,
+        restore_mysql,
+        restore_sqlite,
+        sqlite_path,
+    )
     from edge.store.migrate import head
 
     lock = DataDirLock(prepare_data_dir(config.data_dir))
@@ -106,22 +115,28 @@ def restore(config: Config, backup: Path) -> int:
         else:
             restore_mysql(backup, config.database_url)
             print(f"restored the MySQL store from {backup}")
+        mark_resume_needed(config.data_dir)
+        print("before serving: run resume-from-cloud with the cloud's resume point (docs/operations.md), "
+              "or resume-from-cloud --none if this store never replicated")
     finally:
         lock.release()
     return 0
 
 
-def resume_from_cloud(config: Config, point_file: Path) -> int:
-    """Move the restored store's counters past what the cloud holds (daemon stopped)."""
+def resume_from_cloud(config: Config, point_file: Path | None) -> int:
+    """Move the restored store's counters past what the cloud holds (daemon stopped), then allow serving."""
     import json
 
     from edge.server import DataDirLock, StartupError, build_context, prepare_data_dir, require_schema_at_head
     from edge.services.resume import resume_from_cloud as advance
+    from edge.store.backup import RESUME_NEEDED
 
-    try:
-        point = json.loads(point_file.read_text())
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read the resume point {point_file}: {exc}") from exc
+    point = None
+    if point_file is not None:
+        try:
+            point = json.loads(point_file.read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read the resume point {point_file}: {exc}") from exc
     lock = DataDirLock(prepare_data_dir(config.data_dir))
     try:
         lock.acquire()
@@ -130,7 +145,8 @@ def resume_from_cloud(config: Config, point_file: Path) -> int:
     try:
         ctx = build_context(config)
         require_schema_at_head(ctx)
-        moved = advance(ctx, point)
+        moved = advance(ctx, point) if point is not None else []
+        (config.data_dir / RESUME_NEEDED).unlink(missing_ok=True)
     finally:
         lock.release()
     print("\n".join(moved) if moved else "the store is already past the cloud's resume point; nothing moved")
@@ -174,6 +190,8 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
         if args.command == "restore":
             return restore(config, args.file)
         if args.command == "resume-from-cloud":
+            if (args.file is None) == (not args.none):
+                raise ValueError("give the cloud's resume point FILE, or --none for a store that never replicated")
             return resume_from_cloud(config, args.file)
         ctx = build_context(config)
         from edge.server import require_schema_at_head

@@ -349,6 +349,11 @@ class EdgeServer:
 
         self.lock.acquire()
         try:
+            from edge.store.backup import RESUME_NEEDED
+
+            if (self.config.data_dir / RESUME_NEEDED).exists():
+                raise StartupError("the store was restored from a backup and has not caught up with the cloud: run "
+                                   "resume-from-cloud (docs/operations.md, 'Replace a dead box')")
             setup_logging(self.config, self.config.data_dir)
             ctx = build_context(self.config)
             require_schema_at_head(ctx)

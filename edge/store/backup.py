@@ -23,6 +23,9 @@ DUMP_DONE_MARK = b"-- Dump completed"
 SCHEDULED = "store"
 PRE_UPGRADE = "pre-upgrade"
 KEEP_PRE_UPGRADE = 5
+# Left in the data dir by a restore: the daemon will not serve until resume-from-cloud has moved the store's
+# sequence and invoice numbers past what the cloud already holds (numbers issued after the backup).
+RESUME_NEEDED = "RESTORED-RESUME-NEEDED"
 
 
 class BackupError(Exception):
@@ -253,6 +256,14 @@ def restore_sqlite(backup: Path, store: Path, now: datetime | None = None) -> Pa
         Path(f"{store}{extra}").unlink(missing_ok=True)
     _publish(tmp, store)
     return aside
+
+
+def mark_resume_needed(data_dir: Path) -> None:
+    """Refuse serving until the restored store has caught up with the cloud's numbers."""
+    (data_dir / RESUME_NEEDED).write_text(
+        "This store was restored from a backup. Before it serves again, run\n"
+        "  python -m edge resume-from-cloud RESUME.json   (from: python -m cloud_bridge.ingest resume-point)\n"
+        "or, for a store that never replicated, python -m edge resume-from-cloud --none\n")
 
 
 def restore_mysql(backup: Path, url: str, client: str = "") -> None:

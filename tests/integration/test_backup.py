@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import requests
 
-from edge.store.backup import backup_from_config, check_sqlite_backup, restore_mysql
+from edge.store.backup import RESUME_NEEDED, backup_from_config, check_sqlite_backup, restore_mysql
 from edge.store.migrate import head, migrate
 from tests.conftest import FakeClock, make_config, make_context, release
 from tests.integration.test_cli import digest, edge, seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import Daemon, start_daemon
 from tests.integration.test_power_cut import Acknowledged, login, sell
-from tests.servers import MariaDBServer, wait_until
+from tests.servers import MariaDBServer, free_port, wait_until
 
 
 def tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -120,6 +120,13 @@ def test_backup_while_selling_then_restore_gives_back_every_table(seeded: Path, 
     assert restored.returncode == 0, restored.stderr
     assert tables(data_dir / "store.db") == snapshot, "every table as it was at the backup"
     assert len(list(data_dir.glob("store.db.before-restore-*"))) == 1, "the replaced store is kept aside"
+    assert "before serving: run resume-from-cloud" in restored.stdout
+    held_back = edge(data_dir, "serve", "--port", str(free_port()))
+    assert held_back.returncode == 1
+    assert held_back.stderr.startswith("error: the store was restored from a backup and has not caught up")
+    assert edge(data_dir, "resume-from-cloud").returncode == 1, "a resume point or --none"
+    allowed = edge(data_dir, "resume-from-cloud", "--none")
+    assert allowed.returncode == 0, allowed.stderr
     again = start_daemon(data_dir, tmp_path / "restored.log")
     try:
         assert requests.get(f"{again.url}/api/v1/health", timeout=5).json()["status"] == "ok"
@@ -178,6 +185,7 @@ def test_migrate_backs_the_store_up_before_upgrading_and_that_backup_rolls_back(
     assert len(backups(data_dir / "backups", "pre-upgrade")) == 1
     rolled_back = edge(data_dir, "restore", str(pre[0]))
     assert rolled_back.returncode == 0, rolled_back.stderr
+    assert (data_dir / RESUME_NEEDED).exists(), "numbers issued after the backup must be skipped before serving"
     conn = sqlite3.connect(data_dir / "store.db")
     assert conn.execute("SELECT max(version) FROM schema_migration").fetchone() == (1,)
     conn.close()
