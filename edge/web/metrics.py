@@ -4,6 +4,7 @@ admins or a scraper holding the secrets file's ``metrics_token``."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,7 +46,7 @@ class StoreCollector:
         info.add_metric([], {"version": __version__, "store": str(ctx.config.get("store.code"))})
         yield info
         yield GaugeMetricFamily("pos_uptime_seconds", "Seconds since the daemon started.",
-                                value=(ctx.now() - ctx.started_at).total_seconds())
+                                value=time.monotonic() - ctx.started_monotonic)
 
     @staticmethod
     def _sales() -> Iterator[Metric]:
