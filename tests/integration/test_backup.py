@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from edge.store.backup import RESUME_NEEDED, backup_from_config, check_sqlite_backup, restore_mysql
 from edge.store.migrate import head, migrate
 from tests.conftest import FakeClock, make_config, make_context, release
 from tests.integration.test_cli import REPO, digest, edge, seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import Daemon, start_daemon
-from tests.integration.test_power_cut import Acknowledged, login, sell
+from tests.integration.test_power_cut import Acknowledged, http, login, sell
 from tests.servers import MariaDBServer, free_port, wait_until
 
 
@@ -131,7 +130,7 @@ def test_backup_while_selling_then_restore_gives_back_every_table(seeded: Path, 
     assert allowed.returncode == 0, allowed.stderr
     again = start_daemon(data_dir, tmp_path / "restored.log")
     try:
-        assert requests.get(f"{again.url}/api/v1/health", timeout=5).json()["status"] == "ok"
+        assert http(again, None, "GET", "/api/v1/health").json()["status"] == "ok"
     finally:
         again.process.send_signal(signal.SIGTERM)
         assert again.process.wait(timeout=30) == 0

@@ -21,6 +21,7 @@ from edge.store.models import Outbox, PrintJob
 from tests.conftest import FakeClock
 from tests.integration.test_cli import seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import start_daemon
+from tests.integration.test_power_cut import http
 from tests.integration.test_sale import CASE, cart_of, post
 from tests.servers import wait_until
 
@@ -88,7 +89,7 @@ def test_the_daemon_serves_metrics_to_prometheus_with_its_token(seeded: Path, tm
     daemon = start_daemon(data_dir, tmp_path / "daemon.log")
     try:
         def scraped(token: str) -> requests.Response:
-            return requests.get(f"{daemon.url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+            return http(daemon, None, "GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
 
         assert scraped("wrong-token").status_code == 401
 

@@ -31,10 +31,11 @@ SELLERS = (("cashier", "cashier-demo-1", "T1"), ("cashier", "cashier-demo-1", "T
 NUMBER = re.compile(r"^(?P<series>.+/)(?P<n>\d+)$")
 
 
-def http(daemon: Daemon, session: requests.Session, method: str, path: str,
-         body: dict[str, Any] | None = None) -> requests.Response:
-    """Every HTTP call of this test goes through here (one place to switch scheme or certificates)."""
-    return session.request(method, f"{daemon.url}{path}", json=body, timeout=10)
+def http(daemon: Daemon, session: requests.Session | None, method: str, path: str,
+         body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> requests.Response:
+    """Every HTTP call of the operations tests goes through here (one place to switch scheme or certificates)."""
+    return (session or requests.Session()).request(method, f"{daemon.url}{path}", json=body, headers=headers,
+                                                   timeout=10)
 
 
 @dataclass
@@ -154,7 +155,7 @@ def test_fifty_power_cuts_mid_sale_lose_no_acknowledged_sale_and_leave_no_gap(
     # After the last cut the daemon starts again on the same file, as systemd would restart it.
     daemon = start_daemon(data_dir, tmp_path / "final.log")
     try:
-        assert requests.get(f"{daemon.url}/api/v1/health", timeout=5).json()["status"] == "ok"
+        assert http(daemon, None, "GET", "/api/v1/health").json()["status"] == "ok"
     finally:
         daemon.process.send_signal(signal.SIGTERM)
         assert daemon.process.wait(timeout=30) == 0

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import socketio
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -27,6 +26,7 @@ from edge.store.models import Outbox
 from edge.ups import EXIT_UPS_SHUTDOWN, SYNC_PRIORITY_FLAG, NutError, UpsMonitor, list_vars, monitor_from_config
 from tests.integration.test_cli import seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import start_daemon
+from tests.integration.test_power_cut import http, login
 from tests.integration.test_sale import CASE, cart_of, post
 from tests.servers import free_port, wait_until
 
@@ -196,9 +196,7 @@ def test_the_daemon_shows_the_banner_and_stops_cleanly_on_low_battery(
     daemon = start_daemon(data_dir, tmp_path / "daemon.log", env={
         "POS_UPS_HOST": "127.0.0.1", "POS_UPS_PORT": str(upsd.port), "POS_UPS_POLL_SECONDS": "1",
         "POS_UPS_FLUSH_SECONDS": "1"})
-    session = requests.Session()
-    session.post(f"{daemon.url}/api/v1/auth/login", json={"username": "cashier", "password": "cashier-demo-1"},
-                 timeout=10)
+    session = login(daemon, "cashier", "cashier-demo-1")
     heard: list[dict[str, Any]] = []
     banner = threading.Event()
     kiosk = socketio.Client(reconnection=False)
@@ -209,10 +207,9 @@ def test_the_daemon_shows_the_banner_and_stops_cleanly_on_low_battery(
         upsd.set("OB DISCHRG", "60")
         assert banner.wait(15), "the banner reached the kiosk"
         assert heard[0]["on_battery"] is True and (data_dir / SYNC_PRIORITY_FLAG).exists()
-        cart = session.get(f"{daemon.url}/api/v1/tills/T1/cart", timeout=10).json()
-        cart = session.post(f"{daemon.url}/api/v1/carts/{cart['id']}/scan", json={"code": CASE.barcode},
-                            timeout=10).json()
-        sold = session.post(f"{daemon.url}/api/v1/carts/{cart['id']}/checkout", json={}, timeout=10)
+        cart = http(daemon, session, "GET", "/api/v1/tills/T1/cart").json()
+        cart = http(daemon, session, "POST", f"/api/v1/carts/{cart['id']}/scan", {"code": CASE.barcode}).json()
+        sold = http(daemon, session, "POST", f"/api/v1/carts/{cart['id']}/checkout", {})
         assert sold.status_code == 201, "selling goes on during the power cut"
         upsd.set("OB LB", "8")
         assert daemon.process.wait(timeout=30) == EXIT_UPS_SHUTDOWN
