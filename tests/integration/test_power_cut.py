@@ -35,7 +35,7 @@ def http(daemon: Daemon, session: requests.Session | None, method: str, path: st
          body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> requests.Response:
     """Every HTTP call of the operations tests goes through here (one place to switch scheme or certificates)."""
     return (session or requests.Session()).request(method, f"{daemon.url}{path}", json=body, headers=headers,
-                                                   timeout=10)
+                                                   timeout=30)
 
 
 @dataclass
