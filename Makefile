@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: to build and run the daemon, and the real servers the tests start.
 DEB_RUN := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev
-DEB_TEST := mariadb-server mosquitto postgresql chromium e2fsprogs libnss3-tools
+DEB_TEST := mariadb-server mosquitto postgresql chromium e2fsprogs libnss3-tools systemd python3-apt git
 
 .PHONY: run test bench lint kiosk install system-deps test-deps clean help
 

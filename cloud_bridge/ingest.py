@@ -265,6 +265,22 @@ def report(dsn: str) -> list[dict[str, Any]]:
     return [dict(zip(keys, (int(v) if isinstance(v, int) else v for v in row), strict=True)) for row in rows]
 
 
+def resume_point(dsn: str, store_id: str) -> dict[str, Any]:
+    """What a store restored from an older backup must skip past before it sells again: the highest sequence
+    the cloud holds for it and the highest number of each invoice and credit-note series (edge: resume-from-cloud)."""
+    with psycopg.connect(dsn) as conn:
+        max_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM event WHERE store_id = %s", (store_id,)).fetchone()
+        rows = conn.execute(
+            "SELECT type, max(payload->>'number') FROM event"
+            " WHERE store_id = %s AND type IN ('invoice.issued', 'credit_note.issued') AND payload ? 'number'"
+            " GROUP BY type, regexp_replace(payload->>'number', '/[0-9]+$', '') ORDER BY 1, 2",
+            (store_id,)).fetchall()
+    numbers: dict[str, list[str]] = {}
+    for event_type, number in rows:
+        numbers.setdefault(event_type, []).append(number)
+    return {"store_id": store_id, "max_seq": int(max_seq[0] if max_seq else 0), "numbers": numbers}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line of the ingest worker."""
     parser = argparse.ArgumentParser(prog="python -m cloud_bridge.ingest")
@@ -272,12 +288,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--broker", default="127.0.0.1:1883", help="host:port of the MQTT broker")
     parser.add_argument("--group", default="ingest", help="shared-subscription group")
     parser.add_argument("--prefix", default=DEFAULT_PREFIX)
-    parser.add_argument("command", choices=("migrate", "run", "report"))
+    parser.add_argument("--store", help="store ID (resume-point)")
+    parser.add_argument("command", choices=("migrate", "run", "report", "resume-point"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "migrate":
             print(f"applied: {migrate(args.dsn) or 'none needed'}")
+        elif args.command == "resume-point":
+            if not args.store:
+                parser.error("resume-point needs --store")
+            print(json.dumps(resume_point(args.dsn, args.store)))
         elif args.command == "report":
             for row in report(args.dsn):
                 print(json.dumps(row))

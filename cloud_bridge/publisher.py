@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import ssl
 import threading
@@ -39,6 +40,7 @@ from cloud_bridge.envelope import (
 from edge.clock import utcnow
 from edge.store.db import write_transaction
 from edge.store.models import Outbox
+from edge.ups import SYNC_PRIORITY_FLAG
 
 log = logging.getLogger(__name__)
 CONNACK_WAIT_S = 10.0
@@ -64,6 +66,10 @@ class PublisherSettings:
     heartbeat_s: float = 10.0  # idle: tell the cloud the highest acknowledged seq (catches a lost tail)
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
+    # While this file exists (the daemon saw the UPS go on battery) replication comes first: reconnect
+    # attempts wait at most priority_backoff_s, so the backlog leaves the moment the link is back.
+    priority_file: str = ""
+    priority_backoff_s: float = 2.0
 
 
 @dataclass
@@ -189,9 +195,15 @@ class Publisher:
         except OSError as exc:
             state.failures += 1
             # Full jitter: thousands of stores coming back after an outage do not reconnect in step.
-            delay = random.uniform(0, min(s.backoff_max_s, s.backoff_base_s * 2 ** min(state.failures, 16)))  # noqa: S311
+            delay = random.uniform(0, min(self._backoff_cap(), s.backoff_base_s * 2 ** min(state.failures, 16)))  # noqa: S311
             state.next_attempt = time.monotonic() + delay
             log.info("broker unreachable (%s); next try in %.1f s", exc, delay)
+
+    def _backoff_cap(self) -> float:
+        s = self.settings
+        if s.priority_file and os.path.exists(s.priority_file):
+            return min(s.backoff_max_s, s.priority_backoff_s)
+        return s.backoff_max_s
 
     def _mark_acked(self) -> None:
         state = self._state
@@ -248,6 +260,8 @@ class Publisher:
     def step(self) -> None:
         """One turn: connect if needed, move network traffic, record PUBACKs, publish what fits the window."""
         if not self._state.connected:
+            cap = self._backoff_cap()
+            self._state.next_attempt = min(self._state.next_attempt, time.monotonic() + cap)
             self._connect()
         rc = self.client.loop(timeout=self.settings.poll_s)
         if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
@@ -285,6 +299,7 @@ def settings_from_config(config: Any, secrets: Any, store_id: str) -> PublisherS
         prefix=config.get("sync.topic_prefix"), username=secrets.credentials.get("mqtt_username", ""),
         password=secrets.credentials.get("mqtt_password", ""), ca_file=config.get("sync.ca_file"),
         tls=config.get("sync.tls"), batch_size=config.get("sync.batch_size"), window=config.get("sync.window"),
+        priority_file=str(config.data_dir / SYNC_PRIORITY_FLAG),
     )
 
 
@@ -296,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from edge.config import ConfigError, load_config
-    from edge.server import StartupError, build_context
+    from edge.server import StartupError, build_context, setup_logging
     from edge.store.models import Store
 
     parser = argparse.ArgumentParser(prog="python -m cloud_bridge.publisher")
@@ -312,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     if not config.get("sync.broker_host"):
         print("config error: sync.broker_host: set the cloud broker to replicate", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.get("logging.level"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(config, None)
     try:
         ctx = build_context(config)
     except StartupError as exc:

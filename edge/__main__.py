@@ -29,7 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the daemon")
     serve.add_argument("--host", help="listen address (server.host)")
     serve.add_argument("--port", type=int, help="listen port (server.port)")
-    commands.add_parser("migrate", help="bring the store's schema to this version")
+    migrate = commands.add_parser("migrate", help="bring the store's schema to this version (backs up first)")
+    migrate.add_argument("--no-backup", action="store_true", help="skip the automatic pre-upgrade backup")
+    commands.add_parser("backup", help="back the store up now ([backup] settings: folder, rotation, copy)")
+    restore = commands.add_parser("restore", help="replace the store with a backup (daemon stopped)")
+    restore.add_argument("file", type=Path, help="a backup file (.db for SQLite, .sql.gz for MySQL)")
+    resume = commands.add_parser("resume-from-cloud",
+                                 help="after a restore: skip the sequence and invoice numbers the cloud already has")
+    resume.add_argument("file", type=Path, nargs="?",
+                        help="JSON from `python -m cloud_bridge.ingest resume-point --store ID`")
+    resume.add_argument("--none", action="store_true",
+                        help="this store never replicated: nothing newer exists anywhere, just allow serving")
     commands.add_parser("seed-demo", help="load the demo store (first run only) and print the demo logins")
     create_user = commands.add_parser("create-user", help="add a user; password from stdin or a prompt")
     create_user.add_argument("name")
@@ -103,25 +113,108 @@ def rotate_key(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def pre_upgrade_backup(ctx: Any, config: Config, skip: bool) -> None:
+    """Before migrating a store that has data, back it up (the rollback of a failed upgrade)."""
+    from edge.store.backup import PRE_UPGRADE, backup_from_config
+    from edge.store.migrate import current_version, head
+
+    version = current_version(ctx.db)
+    if version == 0 or version >= head() or skip:
+        return
+    result = backup_from_config(config, PRE_UPGRADE, note=f"v{version}")
+    print(f"pre-upgrade backup {result.path} (schema version {version}); to roll back, reinstall the previous "
+          f"release and run: restore {result.path}")
+
+
+def restore(config: Config, backup: Path) -> int:
+    """Replace the store with a backup: only while no daemon holds the data dir, only a file that checks out."""
+    from edge.server import DataDirLock, StartupError, prepare_data_dir
+    from edge.store.backup import (
+        check_sqlite_backup,
+        mark_resume_needed,
+        restore_mysql,
+        restore_sqlite,
+        sqlite_path,
+    )
+    from edge.store.migrate import head
+
+    lock = DataDirLock(prepare_data_dir(config.data_dir))
+    try:
+        lock.acquire()
+    except StartupError as exc:
+        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
+    try:
+        store = sqlite_path(config.database_url)
+        if store is not None:
+            version = check_sqlite_backup(backup)
+            if version > head():
+                raise StartupError(f"{backup} is at schema version {version}, newer than this software ({head()})")
+            aside = restore_sqlite(backup, store)
+            kept = f"; the replaced store is kept as {aside}" if aside.exists() else ""
+            print(f"restored {store} from {backup} (schema version {version}){kept}")
+        else:
+            restore_mysql(backup, config.database_url)
+            print(f"restored the MySQL store from {backup}")
+        mark_resume_needed(config.data_dir)
+        print("before serving: run resume-from-cloud with the cloud's resume point (docs/operations.md), "
+              "or resume-from-cloud --none if this store never replicated")
+    finally:
+        lock.release()
+    return 0
+
+
+def resume_from_cloud(config: Config, point_file: Path | None) -> int:
+    """Move the restored store's counters past what the cloud holds (daemon stopped), then allow serving."""
+    import json
+
+    from edge.server import DataDirLock, StartupError, build_context, prepare_data_dir, require_schema_at_head
+    from edge.services.resume import resume_from_cloud as advance
+    from edge.store.backup import RESUME_NEEDED
+
+    point = None
+    if point_file is not None:
+        try:
+            point = json.loads(point_file.read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read the resume point {point_file}: {exc}") from exc
+    lock = DataDirLock(prepare_data_dir(config.data_dir))
+    try:
+        lock.acquire()
+    except StartupError as exc:
+        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
+    try:
+        ctx = build_context(config)
+        require_schema_at_head(ctx)
+        moved = advance(ctx, point) if point is not None else []
+        (config.data_dir / RESUME_NEEDED).unlink(missing_ok=True)
+    finally:
+        lock.release()
+    print("\n".join(moved) if moved else "the store is already past the cloud's resume point; nothing moved")
+    return 0
+
+
 def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run one command with a validated config."""
     from edge.security.fieldcrypt import DecryptionError
     from edge.security.secrets import SecretsError
     from edge.server import DataDirLock, EdgeServer, StartupError, build_context, prepare_data_dir
     from edge.services.errors import ServiceError
+    from edge.store.backup import BackupError
     from edge.store.migrate import MigrationError, current_version, migrate
 
     try:
         if args.command == "rotate-key":
             return rotate_key(args, config)
         if args.command == "serve":
-            EdgeServer(config).serve(config.get("server.host"), config.get("server.port"))
-            return 0
+            server = EdgeServer(config)
+            server.serve(config.get("server.host"), config.get("server.port"))
+            return server.exit_code
         if args.command == "migrate":
             lock = DataDirLock(prepare_data_dir(config.data_dir))
             lock.acquire()
             try:
                 ctx = build_context(config)
+                pre_upgrade_backup(ctx, config, skip=args.no_backup)
                 applied = migrate(ctx.db)
                 from edge.services.setup import ensure_store
 
@@ -131,6 +224,19 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             finally:
                 lock.release()
             return 0
+        if args.command == "backup":
+            from edge.store.backup import backup_from_config
+
+            result = backup_from_config(config)
+            copied = f", copied to {result.copied_to}" if result.copied_to else ""
+            print(f"backup {result.path} ({result.size} bytes){copied}; {len(result.removed)} old backups removed")
+            return 0
+        if args.command == "restore":
+            return restore(config, args.file)
+        if args.command == "resume-from-cloud":
+            if (args.file is None) == (not args.none):
+                raise ValueError("give the cloud's resume point FILE, or --none for a store that never replicated")
+            return resume_from_cloud(config, args.file)
         ctx = build_context(config)
         from edge.server import require_schema_at_head
 
@@ -162,7 +268,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             user = create_user(ctx, args.name, password, args.role, args.display_name, args.employee)
             print(f"created user {user.username} with role {user.role}")
             return 0
-    except (StartupError, MigrationError, SecretsError, DecryptionError) as exc:
+    except (StartupError, MigrationError, SecretsError, DecryptionError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except ServiceError as exc:

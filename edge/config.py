@@ -139,6 +139,27 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "logging": {
         "level": Key(str, "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+        "format": Key(str, "text", "Log lines as text, or as JSON objects one a line (for log shippers).",
+                      choices=("text", "json")),
+        "file": Key(bool, True, "Also write logs/edge.log in data_dir (rotated at 5 MB, 5 kept); off when the "
+                                "journal keeps the logs (the appliance playbook turns it off)."),
+    },
+    "backup": {
+        "every_hours": Key(int, 24, "Hours between the daemon's online backups; 0: no scheduled backup.",
+                           minimum=0, maximum=168),
+        "dir": Key(str, "", "Folder of the backups; empty: backups/ in data_dir."),
+        "keep": Key(int, 14, "Scheduled backups kept (older ones are deleted), in dir and in copy_dir.",
+                    minimum=1, maximum=1000),
+        "copy_dir": Key(str, "", "A second folder (another disk, a USB stick) each backup is copied to; empty: none."),
+    },
+    "ups": {
+        "host": Key(str, "", "NUT server (upsd) to watch; empty: no UPS monitoring."),
+        "port": Key(int, 3493, "NUT server port.", minimum=1, maximum=65535),
+        "name": Key(str, "ups", "The UPS's name in NUT (ups.conf section).", pattern=r"^[A-Za-z0-9_.-]{1,64}$"),
+        "poll_seconds": Key(int, 5, "Seconds between UPS status reads.", minimum=1, maximum=300),
+        "flush_seconds": Key(int, 60, "On low battery: how long to wait for the outbox to drain before stopping.",
+                             minimum=0, maximum=600),
+        "shutdown_on_low_battery": Key(bool, True, "On low battery: checkpoint the store and stop the daemon."),
     },
 }
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from edge import __version__
+from edge import __version__, sdnotify
 from edge.config import Config
 from edge.security.secrets import SecretsError, ensure_secrets
 from edge.security.tls import TLSError, TLSFiles, redirect_app, server_context, tls_files
@@ -24,6 +24,7 @@ from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
 from edge.store.db import StoreError, open_database
 from edge.store.migrate import MigrationError, current_version, head
+from edge.ups import EXIT_UPS_SHUTDOWN, monitor_from_config
 
 log = logging.getLogger("edge")
 LOCK_FILE_NAME = "edge.lock"
@@ -78,17 +79,46 @@ class DataDirLock:
             self._handle = None
 
 
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, process, and the traceback
+    or the record's ``extra`` fields when present — for journald forwarding and log shippers."""
+
+    RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
+        import json
+        from datetime import UTC, datetime
+
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00",
+                                                                                                         "Z"),
+            "level": record.levelname, "logger": record.name, "msg": record.getMessage(), "pid": record.process,
+        }
+        entry.update({key: value for key, value in record.__dict__.items() if key not in self.RESERVED})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def log_formatter(config: Config) -> logging.Formatter:
+    """The configured log line format ([logging] format)."""
+    if config.get("logging.format") == "json":
+        return JsonLineFormatter()
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def setup_logging(config: Config, data_dir: Path | None) -> None:
     """Log to stderr (the journal under systemd) and to a rotating file in the data directory."""
     root = logging.getLogger()
     root.setLevel(config.get("logging.level"))
     if root.handlers:
         return
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = log_formatter(config)
     stream = logging.StreamHandler(sys.stderr)
     stream.setFormatter(formatter)
     root.addHandler(stream)
-    if data_dir is not None:
+    if data_dir is not None and config.get("logging.file"):
         handler = logging.handlers.RotatingFileHandler(
             data_dir / "logs" / "edge.log", maxBytes=5_000_000, backupCount=5
         )
@@ -199,6 +229,32 @@ def start_payment_simulator(ctx: ServiceContext, port: int, tls: TLSFiles | None
     return simulator
 
 
+def off_loop(ctx: ServiceContext, work: Callable[[], Any]) -> Callable[[], Any]:
+    """Run blocking work (SQLite's backup step, a dump) on a real OS thread under gevent, so the kiosks'
+    event loop keeps serving meanwhile; directly in threading mode."""
+    if ctx.config.get("server.async_mode") != "gevent":
+        return work
+
+    def in_thread() -> Any:
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(work)
+
+    return in_thread
+
+
+def backup_job(ctx: ServiceContext) -> Callable[[], None]:
+    """The scheduled online backup ([backup] every_hours), logged; a failure is logged and retried next time."""
+    from edge.store.backup import backup_from_config
+
+    def run() -> None:
+        result = backup_from_config(ctx.config)
+        log.info("backup %s (%d bytes)%s", result.path, result.size,
+                 f", copied to {result.copied_to}" if result.copied_to else "")
+
+    return off_loop(ctx, run)
+
+
 def start_scheduler(ctx: ServiceContext) -> Any:
     """APScheduler for the daemon's timed jobs (the nightly attendance derivation), in the server's mode."""
     if ctx.config.get("server.async_mode") == "gevent":
@@ -211,8 +267,22 @@ def start_scheduler(ctx: ServiceContext) -> Any:
     scheduler.add_job(sync_reporter(ctx), "interval", seconds=SYNC_REPORT_S, id="sync-status")
     scheduler.add_job(mail_sender(ctx), "interval", seconds=MAIL_EVERY_S, id="mail")
     payment_jobs(ctx, scheduler)
+    if ctx.config.get("backup.every_hours"):
+        scheduler.add_job(backup_job(ctx), "interval", hours=ctx.config.get("backup.every_hours"), id="backup",
+                          max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
+
+
+def background_jobs_paused(scheduler: Any) -> Callable[[bool], None]:
+    """On battery, work that can wait (backups, e-mail) waits: the CPU, disk and network go to the tills and to
+    replication; it resumes when mains power returns."""
+    def paused(on_battery: bool) -> None:
+        for job_id in ("backup", "mail"):
+            if scheduler.get_job(job_id) is not None:
+                (scheduler.pause_job if on_battery else scheduler.resume_job)(job_id)
+
+    return paused
 
 
 def printer_connection(spec: dict[str, Any]) -> str:
@@ -317,6 +387,8 @@ class EdgeServer:
         self.scheduler: Any = None
         self.redirector: Any = None
         self.payment_simulator: Any = None
+        self.ups: Any = None
+        self.exit_code = 0  # EXIT_UPS_SHUTDOWN after a stop for the UPS's low battery
 
     def _tls_files(self) -> TLSFiles:
         try:
@@ -330,6 +402,11 @@ class EdgeServer:
 
         self.lock.acquire()
         try:
+            from edge.store.backup import RESUME_NEEDED
+
+            if (self.config.data_dir / RESUME_NEEDED).exists():
+                raise StartupError("the store was restored from a backup and has not caught up with the cloud: run "
+                                   "resume-from-cloud (docs/operations.md, 'Replace a dead box')")
             setup_logging(self.config, self.config.data_dir)
             ctx = build_context(self.config)
             require_schema_at_head(ctx)
@@ -341,6 +418,7 @@ class EdgeServer:
             connect_devices(ctx)
             attendance_service.subscribe_clock(ctx)
             self.scheduler = start_scheduler(ctx)
+            ctx.ups = self.ups = monitor_from_config(ctx, background_jobs_paused(self.scheduler))
             ctx.devices = self.devices = start_devices(ctx)
             mode = "simulated devices" if self.config.get("devices.simulate") else "configured devices"
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
@@ -354,6 +432,7 @@ class EdgeServer:
             log.info("Store Edge POS %s, store %s, %s", __version__, self.config.get("store.code"), mode)
             print(f"Store Edge POS {__version__} serving on {scheme}://{shown}:{port}/ "
                   f"(listening on {host}:{port}, data dir {self.config.data_dir}{trust})", flush=True)
+            status = f"STATUS=serving store {self.config.get('store.code')} on {host}:{port}"
             gevent_mode = self.config.get("server.async_mode") == "gevent"
             if gevent_mode:
                 import gevent
@@ -367,18 +446,32 @@ class EdgeServer:
 
                 hub = gevent.get_hub()
                 hub.NOT_ERROR = (*hub.NOT_ERROR, ssl.SSLEOFError)
+                # Runs once the main greenlet yields: inside serve_forever, after the socket is bound and listening.
+                gevent.spawn(lambda: (sdnotify.notify(f"READY=1\n{status}"), sdnotify.start_watchdog(True)))
+            else:
+                sdnotify.notify(f"READY=1\n{status}")
+                sdnotify.start_watchdog(False)
             redirect_port = int(self.config.get("server.http_redirect_port"))
             if redirect_port and scheme == "https":
                 self.redirector = start_redirector(host, redirect_port, port, gevent_mode)
+            if self.ups is not None:
+                def stop_for_battery() -> None:
+                    self.exit_code = EXIT_UPS_SHUTDOWN
+                    socketio.stop()
+
+                self.ups.start(stop_for_battery, gevent_mode)
             try:
                 socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
             except OSError as exc:
                 reason = os.strerror(exc.errno) if exc.errno else str(exc)
                 raise StartupError(f"server.port: cannot listen on {host}:{port}: {reason}") from exc
+            sdnotify.notify("STOPPING=1")
             log.info("stopped")
         finally:
             if self.redirector is not None:
                 self.redirector.stop()
+            if self.ups is not None:
+                self.ups.stop()
             if self.devices is not None:
                 self.devices.stop()
             if self.scheduler is not None:

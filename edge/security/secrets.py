@@ -19,6 +19,7 @@ CREDENTIAL_KEYS = (
     "smtp_username", "smtp_password",
     "stripe_secret_key", "stripe_webhook_secret",
     "razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret",
+    "metrics_token",  # Prometheus scrapes /metrics with it as a bearer token; empty: admins only
 )
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9+/=_.:@-]*$")
 

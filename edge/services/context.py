@@ -37,6 +37,8 @@ class ServiceContext:
     devices: Any = None
     # The store's payment gateways (edge.payments.registry.Gateways), built by the web app or the daemon.
     gateways: Any = None
+    # The UPS monitor (edge.ups.UpsMonitor), when [ups] host is set.
+    ups: Any = None
 
     def __post_init__(self) -> None:
         self._cache: dict[str, tuple[float, Any]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,6 +19,9 @@ PUBLIC = frozenset({"public"})
 # changes nothing until the sender's signature over the raw body is verified.
 SIGNED_WEBHOOK = frozenset({"signed_webhook"})
 ANY_ROLE = frozenset(ROLES)
+# Not a login role: a machine (Prometheus) presenting ``Authorization: Bearer <metrics_token>`` from the
+# secrets file. Declared next to roles, e.g. ("admin", METRICS_TOKEN).
+METRICS_TOKEN = "metrics-token"  # noqa: S105  (an access marker, not a secret)
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -28,8 +32,8 @@ class AccessNotDeclared(RuntimeError):
 def declare_access(view: View, roles: Iterable[str]) -> View:
     """Attach the allowed roles (or PUBLIC, or SIGNED_WEBHOOK) to a view function."""
     allowed = frozenset(roles)
-    unknown = allowed - ANY_ROLE - PUBLIC - SIGNED_WEBHOOK
-    if unknown or not allowed:
+    unknown = allowed - ANY_ROLE - PUBLIC - SIGNED_WEBHOOK - {METRICS_TOKEN}
+    if unknown or not allowed or allowed == {METRICS_TOKEN}:
         raise ValueError(f"{view.__name__}: unknown roles {sorted(unknown)}")
     view.allowed_roles = allowed  # type: ignore[attr-defined]
     return view
@@ -99,6 +103,13 @@ def refuse_cross_site_changes() -> None:
         raise Forbidden("cross-site request refused (Referer of another site)", code="cross_site")
 
 
+def presents_metrics_token() -> bool:
+    """True when the request carries the secrets file's metrics token (never when none is set)."""
+    expected = current_app.extensions["pos"].secrets.credentials.get("metrics_token", "")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), expected)
+
+
 def enforce_access() -> None:
     """before_request hook: 401 without a login, 403 outside the route's roles."""
     if request.endpoint is None or request.endpoint == "static":
@@ -107,6 +118,8 @@ def enforce_access() -> None:
     if roles is None:
         raise Forbidden("route has no access declaration")
     if roles in (PUBLIC, SIGNED_WEBHOOK):
+        return
+    if METRICS_TOKEN in roles and presents_metrics_token():
         return
     user = current_user_or_none()
     if user is None:

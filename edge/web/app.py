@@ -19,6 +19,7 @@ from edge.web import (
     catalog,
     customers,
     devices,
+    metrics,
     payments,
     people,
     products,
@@ -87,6 +88,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
     for blueprint in (system.bp, auth.bp, catalog.bp, products.bp, customers.bp, people.bp, sales.bp, registers.bp,
                       receipts.bp, devices.bp, attendance.bp, payments.bp):
         app.register_blueprint(blueprint)
+    metrics.install(app, ctx)
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))
     register_error_handlers(app)

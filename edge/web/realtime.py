@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from flask_socketio import SocketIO, join_room, leave_room
+from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from edge.bus import EventBus
 from edge.services.users import resolve_session
@@ -29,6 +29,7 @@ PUSHED = {
     "sync.status": "sync",
     "gateway_payment.updated": "gateway_payment",
     "payments.status": "payments_status",
+    "ups.status": "ups",  # power cut / low battery banner (edge.ups), to every screen
 }
 STORE_ROOM = "store"  # every logged-in screen: store-wide news such as replication progress
 
@@ -54,6 +55,9 @@ def register_socket_handlers(socketio: SocketIO) -> None:
             if resolve_session(ctx, request.cookies.get(SESSION_COOKIE)) is None:
                 return False
         join_room(STORE_ROOM)
+        ups = ctx.ups.state if ctx.ups is not None else None
+        if ups is not None and (ups.on_battery or ups.low_battery):
+            emit("ups", ups.event())  # a screen that connects during a power cut shows the banner at once
         return True
 
     @socketio.on("join_till")

@@ -5,6 +5,7 @@ import { SELLERS, TERMINAL_ROLES, lastTill, screensFor } from "../auth/roles";
 import { nextLang, setLang, useT } from "../i18n";
 import { useAppDispatch } from "../state/hooks";
 import type { Connection } from "../state/posSlice";
+import { UpsBanner } from "./UpsBanner";
 
 const LINK = "rounded-md px-3 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-700";
 const ACTIVE = "bg-slate-700 text-white";
@@ -93,6 +94,7 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
           </button>
         </div>
       </header>
+      <UpsBanner />
       <main className="min-h-0 flex-1">{children}</main>
     </div>
   );
