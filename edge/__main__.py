@@ -6,9 +6,10 @@ Exit status: 0 done, 1 the command failed (message on stderr), 2 bad configurati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,17 +85,31 @@ def read_code(prompt: str) -> str:
     return input(prompt).strip()
 
 
+@contextlib.contextmanager
+def data_dir_locked(config: Config) -> Iterator[None]:
+    """Hold the data dir for an admin command; refused (saying how to stop it) while the daemon runs."""
+    from edge.server import DataDirLock, StartupError, prepare_data_dir
+
+    lock = DataDirLock(prepare_data_dir(config.data_dir))
+    try:
+        lock.acquire()
+    except StartupError as exc:
+        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def rotate_key(args: argparse.Namespace, config: Config) -> int:
     """``rotate-key``: with the data dir locked (daemon stopped) and an administrator's fresh TOTP code."""
-    from edge.server import DataDirLock, build_context, prepare_data_dir, require_schema_at_head
+    from edge.server import build_context, require_schema_at_head
     from edge.services.keys import rotate
     from edge.services.twofactor import admin_with_fresh_code
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
-    lock = DataDirLock(prepare_data_dir(config.data_dir))
-    lock.acquire()
-    try:
+    with data_dir_locked(config):
         ctx = build_context(config)
         require_schema_at_head(ctx)
         admin = admin_with_fresh_code(ctx, args.admin, read_code(f"TOTP code of {args.admin}: "))
@@ -103,8 +118,6 @@ def rotate_key(args: argparse.Namespace, config: Config) -> int:
             print(f"  {column}: {done} re-encrypted", flush=True)
 
         report = rotate(ctx, admin, args.batch_size, progress)
-    finally:
-        lock.release()
     what = "new key" if report.started_new_key else "resumed"
     total = sum(report.reencrypted.values())
     retired = ", ".join(report.retired_keys) or "none"
@@ -128,7 +141,7 @@ def pre_upgrade_backup(ctx: Any, config: Config, skip: bool) -> None:
 
 def restore(config: Config, backup: Path) -> int:
     """Replace the store with a backup: only while no daemon holds the data dir, only a file that checks out."""
-    from edge.server import DataDirLock, StartupError, prepare_data_dir
+    from edge.server import StartupError
     from edge.store.backup import (
         check_sqlite_backup,
         mark_resume_needed,
@@ -138,12 +151,7 @@ def restore(config: Config, backup: Path) -> int:
     )
     from edge.store.migrate import head
 
-    lock = DataDirLock(prepare_data_dir(config.data_dir))
-    try:
-        lock.acquire()
-    except StartupError as exc:
-        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
-    try:
+    with data_dir_locked(config):
         store = sqlite_path(config.database_url)
         if store is not None:
             version = check_sqlite_backup(backup)
@@ -158,8 +166,6 @@ def restore(config: Config, backup: Path) -> int:
         mark_resume_needed(config.data_dir)
         print("before serving: run resume-from-cloud with the cloud's resume point (docs/operations.md), "
               "or resume-from-cloud --none if this store never replicated")
-    finally:
-        lock.release()
     return 0
 
 
@@ -167,7 +173,7 @@ def resume_from_cloud(config: Config, point_file: Path | None) -> int:
     """Move the restored store's counters past what the cloud holds (daemon stopped), then allow serving."""
     import json
 
-    from edge.server import DataDirLock, StartupError, build_context, prepare_data_dir, require_schema_at_head
+    from edge.server import build_context, require_schema_at_head
     from edge.services.resume import resume_from_cloud as advance
     from edge.store.backup import RESUME_NEEDED
 
@@ -177,18 +183,11 @@ def resume_from_cloud(config: Config, point_file: Path | None) -> int:
             point = json.loads(point_file.read_text())
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot read the resume point {point_file}: {exc}") from exc
-    lock = DataDirLock(prepare_data_dir(config.data_dir))
-    try:
-        lock.acquire()
-    except StartupError as exc:
-        raise StartupError(f"{exc}: stop it first (systemctl stop store-edge)") from exc
-    try:
+    with data_dir_locked(config):
         ctx = build_context(config)
         require_schema_at_head(ctx)
         moved = advance(ctx, point) if point is not None else []
         (config.data_dir / RESUME_NEEDED).unlink(missing_ok=True)
-    finally:
-        lock.release()
     print("\n".join(moved) if moved else "the store is already past the cloud's resume point; nothing moved")
     return 0
 

@@ -106,12 +106,12 @@ def ensure_secrets(data_dir: Path) -> Secrets:
     return load_secrets(path)
 
 
-def _rewrite(path: Path, text: str) -> None:
-    """Replace the secrets file atomically, still mode 0600."""
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner may read (mode 0600), atomically and durably (file and folder fsynced)."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -134,7 +134,7 @@ def add_field_key(path: Path) -> str:
     text, inserted = re.subn(r"(?m)^\[field_keys\]\s*$", f'[field_keys]\n{new_id} = "{value}"', text, count=1)
     if replaced != 1 or inserted != 1:
         raise SecretsError(f"secrets file {path}: cannot find active_field_key and [field_keys] to rotate")
-    _rewrite(path, text)
+    write_private(path, text.encode())
     check = load_secrets(path)
     if check.active_field_key != new_id or check.field_keys.get(new_id) is None:
         raise SecretsError(f"secrets file {path}: the new key did not read back")
@@ -157,5 +157,5 @@ def remove_field_keys(path: Path, key_ids: set[str]) -> None:
         if section == "field_keys" and name and name.group(1) in key_ids:
             continue
         kept.append(line)
-    _rewrite(path, "".join(kept))
+    write_private(path, "".join(kept).encode())
     load_secrets(path)

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from edge.security.secrets import write_private
+
 TLS_DIR_NAME = "tls"
 CA_DAYS = 3650
 SERVER_DAYS = 397  # browsers refuse server certificates valid for longer than about 13 months
@@ -77,16 +79,6 @@ def wanted_names(
             dns.append(name.lower())
     ips.extend(lan_addresses() if addresses is None else addresses)
     return list(dict.fromkeys(dns)), list(dict.fromkeys(ips))
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def _write_public(path: Path, data: bytes) -> None:
@@ -175,7 +167,7 @@ def ensure_store_certificates(
         ca_key = loaded
     else:
         ca_cert, ca_key = make_ca(f"Store {store_code} CA")
-        _write_private(ca_key_path, _key_pem(ca_key))
+        write_private(ca_key_path, _key_pem(ca_key))
         _write_public(ca_path, ca_cert.public_bytes(serialization.Encoding.PEM))
     dns, ips = wanted_names(extra_names, addresses)
     current = x509.load_pem_x509_certificate(cert_path.read_bytes()) if cert_path.is_file() else None
@@ -187,7 +179,7 @@ def ensure_store_certificates(
     )
     if not fresh:
         cert, key = make_server_cert(ca_cert, ca_key, dns, ips)
-        _write_private(key_path, _key_pem(key))
+        write_private(key_path, _key_pem(key))
         _write_public(cert_path, cert.public_bytes(serialization.Encoding.PEM) +
                       ca_cert.public_bytes(serialization.Encoding.PEM))
     return TLSFiles(cert_path, key_path, ca_path)
