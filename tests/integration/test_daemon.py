@@ -89,7 +89,12 @@ def _start_daemon(data_dir: Path, log_file: Path, port: int, kiosk_dir: Path, ex
         except requests.ConnectionError:
             return False
 
-    wait_until(healthy, 30, "the daemon", process, log_file)
+    try:
+        wait_until(healthy, 30, "the daemon", process, log_file)
+    except BaseException:
+        process.kill()  # a daemon that never came up is not left running after the test
+        process.wait()
+        raise
     return daemon
 
 
