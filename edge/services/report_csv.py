@@ -1,30 +1,22 @@
-"""Reports as CSV: columns declared once per report, money in rupees, formula-looking text made harmless.
-
-``escape_formula`` is the one place that decides how a cell that a spreadsheet would run as a formula is
-written; swap it for the shared helper of the security work when that lands.
-"""
+"""Reports as CSV: columns declared once per report, money in rupees, formula-looking text made harmless by the
+project's one rule for every export (edge.domain.csvsafe.safe_cell)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from edge.domain.csvsafe import safe_cell
 from edge.domain.reports import rupees, thousandths
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def escape_formula(text: str) -> str:
-    """A cell that starts with = + - @ (or a tab or carriage return) gets a leading apostrophe, so a spreadsheet
-    shows it as text instead of running it (OWASP "CSV injection"); plain numbers such as -12.50 stay numbers."""
-    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    """A text cell as written: one a spreadsheet would run as a formula (= + - @, tab, carriage return) gets a
+    leading apostrophe; plain numbers such as -12.50 stay numbers."""
+    return str(safe_cell(text))
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,16 @@
 """Report summaries kept at write time: every write that changes what a report shows calls ONE function here,
 inside its own transaction, so a summary never disagrees with the rows it summarises.
 
-| event                         | called from                         | function                  |
-|-------------------------------|-------------------------------------|---------------------------|
-| invoice issued (and the payments taken at checkout) | checkout.checkout  | ``invoice_issued``        |
-| payment taken after the bill  | checkout.pay                        | ``payment_recorded``      |
-| refund                        | after_sale._refund                  | ``payment_recorded``      |
-| credit note                   | after_sale.return_items             | ``credit_note_issued``    |
-| cancellation                  | after_sale.cancel_invoice           | ``invoice_cancelled``     |
-| buyer-detail revision         | after_sale.correct_buyer            | ``invoice_revised``       |
-| gateway payment state change  | (payment gateways)                  | ``payment_status_changed``|
+| event                                          | called from                          | function                   |
+|------------------------------------------------|--------------------------------------|----------------------------|
+| invoice issued, with the payments at checkout  | checkout.checkout                    | ``invoice_issued``         |
+| payment taken after the bill                   | checkout.pay                         | ``payment_recorded``       |
+| gateway payment joining the invoice            | gateway_payments._join_invoice       | ``payment_recorded``       |
+| refund (at the till or by a gateway)           | after_sale._refund                   | ``payment_recorded``       |
+| credit note                                    | after_sale.return_items              | ``credit_note_issued``     |
+| cancellation                                   | after_sale.cancel_invoice            | ``invoice_cancelled``      |
+| buyer-detail revision                          | after_sale.correct_buyer             | ``invoice_revised``        |
+| a stored payment row changing status (future)  | —                                    | ``payment_status_changed`` |
 
 Postings go to the day of the event in the store's time zone (a credit note on its own day, a cancellation on
 the day it happens, reversing what the invoice still carried), except the document counts, which follow each
