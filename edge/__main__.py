@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--admin", required=True, help="administrator confirming with a TOTP code (stdin or prompt)")
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
     commands.add_parser("verify-audit", help="check the audit hash chain and the chain of every invoice series")
+    commands.add_parser("rebuild-summaries", help="recompute the report summaries from the sales (daemon stopped)")
     check = commands.add_parser("check-config", help="validate the configuration and print it")
     check.add_argument("--example", action="store_true", help="print the documented example config instead")
     return parser
@@ -208,6 +209,23 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             server = EdgeServer(config)
             server.serve(config.get("server.host"), config.get("server.port"))
             return server.exit_code
+        if args.command == "rebuild-summaries":
+            lock = DataDirLock(prepare_data_dir(config.data_dir))
+            lock.acquire()
+            try:
+                ctx = build_context(config)
+                from edge.server import require_schema_at_head
+                from edge.services.report_summaries import rebuild
+                from edge.store.db import write_transaction
+
+                require_schema_at_head(ctx)
+                with write_transaction(ctx.db):
+                    written = rebuild(ctx.db, str(config.get("store.timezone")),
+                                      progress=lambda month: print(f"  {month:%B %Y}", flush=True))
+                print("report summaries rebuilt: " + ", ".join(f"{name} {count:,}" for name, count in written.items()))
+            finally:
+                lock.release()
+            return 0
         if args.command == "migrate":
             lock = DataDirLock(prepare_data_dir(config.data_dir))
             lock.acquire()

@@ -38,6 +38,7 @@ from edge.payments.base import (
     SignatureError,
     WebhookEvent,
 )
+from edge.services import report_summaries
 from edge.services.after_sale import _refund
 from edge.services.checkout import _invoice, _payment_lines, _record_payment, publish_payment
 from edge.services.context import ServiceContext
@@ -265,6 +266,7 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
         GatewayAttempt.update(failure_message=message).where(GatewayAttempt.id == attempt.id).execute()
         attempt.failure_message = message
         return
+    report_summaries.payment_recorded(ctx, payment, invoice)
     GatewayAttempt.update(payment=payment).where(GatewayAttempt.id == attempt.id).execute()
     attempt.payment = payment
     applied.append((payment, change))
