@@ -31,12 +31,12 @@ describe("the gateway payment on the cashier screen", () => {
 
   it("shows the gateway's message for a decline, as an alert", () => {
     const declined = attempt({
-      state: "failed", failure: { code: "card_declined", message: "Your card was declined." },
+      state: "failed", flow: "card_present", method: "card", failure: { code: "card_declined", message: "Your card was declined." },
       message: "Your card was declined. (card_declined). The invoice is not paid: ask for another card or take another method.",
     });
     const html = renderToStaticMarkup(<GatewayPanel attempt={declined} onCancel={noop} />);
     expect(html).toContain('role="alert"');
-    expect(text(html)).toContain("Your card was declined. — Your card was declined. (card_declined). The invoice is not paid");
+    expect(text(html)).toBe("Card reader ₹1,595.00declinedYour card was declined. (card_declined). The invoice is not paid: ask for another card or take another method.");
   });
 });
 

@@ -58,8 +58,8 @@ export function GatewayPanel({
         </p>
       ) : attempt.state === "failed" ? (
         <p className="mt-1" role="alert" data-testid="gateway-failure">
-          {attempt.failure?.message ? `${attempt.failure.message} — ` : ""}
-          {attempt.message}
+          {/* the API's sentence starts with the gateway's own message */}
+          {attempt.message.includes(attempt.failure?.message ?? "") ? attempt.message : `${attempt.failure?.message} — ${attempt.message}`}
         </p>
       ) : (
         <p className="mt-1" data-testid="gateway-message">{attempt.message}</p>

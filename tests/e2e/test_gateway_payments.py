@@ -1,0 +1,173 @@
+"""Gateway payments in the kiosk, in Chromium, against the real daemon running the payment gateway simulator
+(POS_PAYMENTS_SIMULATE=true, as `make run` does): the cashier starts a UPI QR payment from the keyboard, the
+customer display shows the QR the API gives, the simulated customer pays, and both screens show the amount and
+the transaction ID from the pushes alone; a card declined on the reader shows the gateway's message."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import KIOSK_DIST, PageErrors, check_kiosk_built, log_in
+from tests.e2e.test_kiosk import api_get, human_type, mark_loaded, plain, rupees, was_not_reloaded
+from tests.integration.test_cli import seeded  # noqa: F401  (module fixture)
+from tests.integration.test_daemon import Daemon, start_daemon
+from tests.integration.test_sale import PIECE_ITEM
+
+
+@pytest.fixture(scope="module")
+def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
+    """The demo store's daemon with the gateways simulated (it takes over the conftest's `kiosk` here)."""
+    check_kiosk_built()
+    base = tmp_path_factory.mktemp("kiosk-payments")
+    data_dir = base / "data"
+    shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
+    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST, env={"POS_PAYMENTS_SIMULATE": "true"})
+    yield daemon
+    daemon.process.terminate()
+    try:
+        daemon.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        daemon.process.kill()
+        daemon.process.wait()
+
+
+def open_till(context: BrowserContext, page_errors: PageErrors, till: str) -> tuple[Page, Page]:
+    """The cashier screen and the customer display of a till, both live, with one item in the cart."""
+    pos = page_errors.watch(context.new_page())
+    log_in(pos, f"/pos/{till}")
+    display = page_errors.watch(context.new_page())
+    display.goto(f"/display/{till}")
+    expect(display.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    pos.bring_to_front()
+    expect(pos.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    pos.locator("#barcode").fill(str(PIECE_ITEM.units[0].barcode))
+    pos.keyboard.press("Enter")
+    expect(pos.get_by_test_id("cart-line")).to_have_count(1)
+    expect(display.get_by_test_id("display-line")).to_have_count(1)
+    mark_loaded(pos)
+    mark_loaded(display)
+    return pos, display
+
+
+def simulate_customer(context: BrowserContext, attempt_id: str, outcome: str) -> None:
+    """The customer at the simulated gateway (POST /gateway-payments/{id}/simulate, demo mode)."""
+    answer = context.request.post(f"/api/v1/gateway-payments/{attempt_id}/simulate", data={"outcome": outcome})
+    assert answer.status == 202, answer.text()
+
+
+def test_upi_qr_payment_shows_the_qr_on_the_display_then_paid_with_the_transaction_id(
+    context: BrowserContext, page_errors: PageErrors, tmp_path: Path
+) -> None:
+    pos, display = open_till(context, page_errors, "T1")
+    total = api_get(pos, "/api/v1/tills/T1/cart")["total_paise"]
+
+    # The gateways answer: UPI offers QR, collect and a typed reference, QR first.
+    methods = api_get(pos, "/api/v1/payments/methods")["methods"]
+    assert any(m["flow"] == "upi_qr" and m["available"] for m in methods)
+    pos.keyboard.press("F9")
+    dialog = pos.get_by_test_id("checkout-dialog")
+    expect(dialog.get_by_label("Amount")).to_be_focused()
+    pos.keyboard.press("u")
+    expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+    pos.keyboard.press("u")  # the same key again: the next flow
+    expect(dialog.get_by_test_id("flow-upi_collect")).to_have_attribute("aria-checked", "true")
+    expect(dialog.get_by_label("UPI ID")).to_be_visible()
+    pos.keyboard.press("u")
+    pos.keyboard.press("u")
+    expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+    expect(dialog.get_by_label("Amount")).to_be_focused()
+    human_type(pos, plain(total))
+    pos.keyboard.press("Enter")
+
+    # The invoice is issued and the UPI payment waits: live status on the till, the QR on the display.
+    panel = pos.get_by_test_id("payment-dialog").get_by_test_id("gateway-payment")
+    expect(panel).to_have_attribute("data-state", "pending")
+    expect(panel.get_by_test_id("gateway-message")).to_have_text(
+        f"Customer to scan the QR and approve {rupees(total)} in their UPI app")
+    attempt_id = panel.get_attribute("data-attempt-id")
+    assert attempt_id
+    qr = api_get(pos, f"/api/v1/gateway-payments/{attempt_id}/qr")
+    assert qr["payload"].startswith("upi://pay") and qr["state"] == "pending"
+    expect(display.get_by_test_id("upi-qr")).to_have_attribute("data-payload", qr["payload"])
+    expect(display.get_by_test_id("upi-qr").locator("svg")).to_be_visible()
+    expect(display.get_by_test_id("display-gateway-title")).to_have_text(f"Pay {rupees(total)}")
+    expect(display.get_by_test_id("display-due")).to_have_text(f"Balance due {rupees(total)}")
+    pos.screenshot(path=tmp_path / "pos-upi-pending.png")
+    display.screenshot(path=tmp_path / "display-upi-qr.png")
+    assert (tmp_path / "display-upi-qr.png").stat().st_size > 10_000
+
+    # The customer pays in their UPI app; the simulator's signed webhook settles the invoice.
+    simulate_customer(context, attempt_id, "pay")
+    transaction = api_get(pos, f"/api/v1/gateway-payments/{attempt_id}")["transaction_id"]
+    assert transaction
+    summary = pos.get_by_test_id("sale-summary")
+    expect(summary.get_by_test_id("invoice-status")).to_have_text("paid")
+    expect(pos.get_by_test_id("payment-dialog")).to_have_count(0)  # settled: the dialog closed by itself
+    expect(summary.get_by_test_id("gateway-payment")).to_have_attribute("data-state", "succeeded")
+    expect(summary.get_by_test_id("gateway-paid")).to_have_text(f"Paid {rupees(total)} — transaction {transaction}")
+    expect(summary.get_by_test_id("summary-payment")).to_have_text([f"Paid {rupees(total)} — UPI ref {transaction}"])
+    expect(summary.get_by_test_id("summary-due")).to_have_text(rupees(0))
+    expect(display.get_by_test_id("upi-qr")).to_have_count(0)
+    expect(display.get_by_test_id("display-gateway-title")).to_have_text(f"Paid {rupees(total)}")
+    expect(display.get_by_test_id("display-gateway-detail")).to_have_text(f"Transaction {transaction}")
+    expect(display.get_by_test_id("display-payments")).to_contain_text(f"Paid {rupees(total)} — UPI ref {transaction}")
+    expect(display.get_by_text("Thank you!")).to_be_visible()
+    pos.screenshot(path=tmp_path / "pos-upi-paid.png")
+    display.screenshot(path=tmp_path / "display-upi-paid.png")
+
+    invoice = api_get(pos, f"/api/v1/invoices/{api_get(pos, f'/api/v1/gateway-payments/{attempt_id}')['invoice_id']}")
+    assert (invoice["status"], invoice["paid_paise"]) == ("paid", total)
+    assert [p["reference"] for p in invoice["payments"]] == [transaction]
+    assert was_not_reloaded(pos) and was_not_reloaded(display)
+
+
+def test_card_declined_on_the_reader_shows_the_gateways_message_then_cash_settles(
+    context: BrowserContext, page_errors: PageErrors, tmp_path: Path
+) -> None:
+    pos, display = open_till(context, page_errors, "T2")
+    total = api_get(pos, "/api/v1/tills/T2/cart")["total_paise"]
+    pos.keyboard.press("F9")
+    dialog = pos.get_by_test_id("checkout-dialog")
+    expect(dialog.get_by_label("Amount")).to_be_focused()
+    pos.keyboard.press("d")
+    expect(dialog.get_by_test_id("flow-card_present")).to_have_attribute("aria-checked", "true")
+    pos.keyboard.press("Enter")  # the whole bill, prefilled
+
+    payment = pos.get_by_test_id("payment-dialog")
+    panel = payment.get_by_test_id("gateway-payment")
+    expect(panel).to_have_attribute("data-state", "pending")
+    expect(panel.get_by_test_id("gateway-message")).to_have_text(f"Waiting for the customer's card on the reader ({rupees(total)})")
+    expect(display.get_by_test_id("display-gateway-detail")).to_have_text("Tap, insert or swipe your card on the reader")
+    attempt_id = panel.get_attribute("data-attempt-id")
+    assert attempt_id
+    simulate_customer(context, attempt_id, "decline")  # 4000 0000 0000 0002 on the simulated reader
+
+    expect(panel).to_have_attribute("data-state", "failed")
+    declined = api_get(pos, f"/api/v1/gateway-payments/{attempt_id}")
+    assert declined["failure"]["message"]
+    expect(panel.get_by_test_id("gateway-failure")).to_contain_text(declined["failure"]["message"])
+    expect(panel.get_by_test_id("gateway-failure")).to_contain_text("The invoice is not paid")
+    expect(display.get_by_test_id("display-gateway-title")).to_have_text("Payment declined")
+    expect(display.get_by_test_id("display-gateway-detail")).to_have_text(declined["failure"]["message"])
+    expect(display.get_by_test_id("display-due")).to_have_text(f"Balance due {rupees(total)}")
+    pos.screenshot(path=tmp_path / "pos-card-declined.png")
+    display.screenshot(path=tmp_path / "display-card-declined.png")
+
+    # Another method settles it: cash, typed in the same dialog (the amount field has the balance).
+    expect(payment.get_by_label("Amount")).to_have_value(plain(total))
+    payment.get_by_label("Amount").focus()
+    pos.keyboard.press("c")
+    pos.keyboard.press("Enter")
+    summary = pos.get_by_test_id("sale-summary")
+    expect(summary.get_by_test_id("invoice-status")).to_have_text("paid")
+    expect(summary.get_by_test_id("summary-payment")).to_have_text([f"Paid {rupees(total)} — Cash"])
+    expect(display.get_by_text("Thank you!")).to_be_visible()
+    assert re.match(r"^T2/", summary.get_by_test_id("invoice-number").inner_text())
+    assert was_not_reloaded(pos) and was_not_reloaded(display)
