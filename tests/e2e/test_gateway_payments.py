@@ -143,8 +143,10 @@ def test_card_declined_on_the_reader_shows_the_gateways_message_then_cash_settle
     payment = pos.get_by_test_id("payment-dialog")
     panel = payment.get_by_test_id("gateway-payment")
     expect(panel).to_have_attribute("data-state", "pending")
-    expect(panel.get_by_test_id("gateway-message")).to_have_text(f"Waiting for the customer's card on the reader ({rupees(total)})")
-    expect(display.get_by_test_id("display-gateway-detail")).to_have_text("Tap, insert or swipe your card on the reader")
+    expect(panel.get_by_test_id("gateway-message")).to_have_text(
+        f"Waiting for the customer's card on the reader ({rupees(total)})")
+    expect(display.get_by_test_id("display-gateway-detail")).to_have_text(
+        "Tap, insert or swipe your card on the reader")
     attempt_id = panel.get_attribute("data-attempt-id")
     assert attempt_id
     simulate_customer(context, attempt_id, "decline")  # 4000 0000 0000 0002 on the simulated reader

@@ -53,8 +53,8 @@ function ChartCard({ title, csv, children, testId }: { title: string; csv: strin
   );
 }
 
-function Empty() {
-  return <p className="flex h-full items-center justify-center text-slate-500">No sales in this period</p>;
+function Empty({ text = "No sales in this period" }: { text?: string }) {
+  return <p className="flex h-full items-center justify-center text-slate-500">{text}</p>;
 }
 
 function PieFigure({ data }: { data: Slice[] }) {
@@ -74,8 +74,8 @@ function PieFigure({ data }: { data: Slice[] }) {
   );
 }
 
-function BarFigure({ data, horizontal = false }: { data: { name: string; value: number }[]; horizontal?: boolean }) {
-  if (data.length === 0 || data.every((d) => d.value === 0)) return <Empty />;
+function BarFigure({ data, horizontal = false, empty }: { data: { name: string; value: number }[]; horizontal?: boolean; empty?: string }) {
+  if (data.length === 0 || data.every((d) => d.value === 0)) return <Empty text={empty} />;
   return (
     <ResponsiveContainer width="100%" height="100%">
       {horizontal ? (
@@ -138,7 +138,7 @@ export function DashboardPage() {
         )}
         {isFetching && <span className="text-sm text-slate-400">Loading…</span>}
       </PageHeader>
-      <ReportFiltersForm filters={filters} today={data?.today ?? ""} error={apiError} onApply={apply} />
+      <ReportFiltersForm filters={shown} today={data?.today ?? ""} error={apiError} onApply={apply} />
 
       {data && (
         <div className="space-y-4" data-testid="dashboard">
@@ -170,7 +170,7 @@ export function DashboardPage() {
             </ChartCard>
 
             <ChartCard title={`Pending payments by age (${formatPaise(data.receivables.total_paise)})`} csv={csvUrl("receivables", { till: shown.till, cashier: shown.cashier })} testId="chart-receivables">
-              <BarFigure data={data.receivables.buckets.map((b) => ({ name: BUCKET_LABELS[b.bucket] ?? b.bucket, value: b.balance_paise }))} />
+              <BarFigure empty="Nothing is owed" data={data.receivables.buckets.map((b) => ({ name: BUCKET_LABELS[b.bucket] ?? b.bucket, value: b.balance_paise }))} />
             </ChartCard>
 
             <ChartCard title="Invoices by status" csv={csvUrl("invoice-status", shown)} testId="chart-status">

@@ -18,6 +18,13 @@ const COLUMNS: { key: keyof TaxAmounts; label: string }[] = [
   { key: "value_paise", label: "Value with tax" },
 ];
 
+/** The return's figures in reading order: supplies, amendments, liability, then invoices and credit notes. */
+function figureOrder(totals: Record<string, TaxAmounts>): [string, TaxAmounts][] {
+  const known = Object.keys(GST_FIGURES);
+  const rank = (key: string) => (known.includes(key) ? known.indexOf(key) : known.length);
+  return Object.entries(totals).sort(([a], [b]) => rank(a) - rank(b));
+}
+
 function Registration({ block, period }: { block: GstRegistration; period: { from: string; to: string } }) {
   const scope = { ...period, gstin: block.gstin };
   return (
@@ -36,7 +43,7 @@ function Registration({ block, period }: { block: GstRegistration; period: { fro
           </tr>
         </thead>
         <tbody>
-          {Object.entries(block.totals).map(([figure, amounts]) => (
+          {figureOrder(block.totals).map(([figure, amounts]) => (
             <tr key={figure} className={`border-b border-slate-100 ${figure === "liability" ? "font-semibold" : ""}`} data-testid="gst-total" data-figure={figure}>
               <td className="px-2 py-1.5">{GST_FIGURES[figure] ?? figure}</td>
               {COLUMNS.map((c) => <td key={c.key} className="num px-2 py-1.5">{formatPaise(amounts[c.key] ?? 0)}</td>)}

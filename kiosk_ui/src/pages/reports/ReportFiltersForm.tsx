@@ -23,7 +23,10 @@ export function ReportFiltersForm({
   withTillAndCashier?: boolean;
 }) {
   const [draft, setDraft] = useState<ReportFilters>(filters);
-  useEffect(() => setDraft(filters), [filters]);
+  const asked = JSON.stringify(filters);
+  useEffect(() => {
+    setDraft(JSON.parse(asked) as ReportFilters); // new filters applied (or the API's default days learned)
+  }, [asked]);
   const set = (key: keyof ReportFilters, value: string) => setDraft({ ...draft, [key]: value });
 
   function submit(event: FormEvent) {
