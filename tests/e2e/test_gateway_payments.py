@@ -8,27 +8,34 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import KIOSK_DIST, PageErrors, check_kiosk_built, log_in
+from tests.e2e.conftest import KIOSK_DIST, VIEWPORT, PageErrors, check_kiosk_built, log_in
 from tests.e2e.test_kiosk import api_get, human_type, mark_loaded, plain, rupees, was_not_reloaded
 from tests.integration.test_cli import seeded  # noqa: F401  (module fixture)
 from tests.integration.test_daemon import Daemon, start_daemon
 from tests.integration.test_sale import PIECE_ITEM
+from tests.servers import free_port
 
 
 @pytest.fixture(scope="module")
 def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
     """The demo store's daemon with the gateways simulated (it takes over the conftest's `kiosk` here)."""
     check_kiosk_built()
-    base = tmp_path_factory.mktemp("kiosk-payments")
+    yield from daemon_over(seeded, tmp_path_factory.mktemp("kiosk-payments"), {"POS_PAYMENTS_SIMULATE": "true"})
+
+
+def daemon_over(seeded: Path, base: Path, env: dict[str, str]) -> Iterator[Daemon]:  # noqa: F811 (a path here)
+    """A daemon over a copy of the demo store with extra POS_* settings, stopped afterwards."""
     data_dir = base / "data"
     shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
-    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST, env={"POS_PAYMENTS_SIMULATE": "true"})
+    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST, env=env)
     yield daemon
     daemon.process.terminate()
     try:
@@ -173,3 +180,66 @@ def test_card_declined_on_the_reader_shows_the_gateways_message_then_cash_settle
     expect(display.get_by_text("Thank you!")).to_be_visible()
     assert re.match(r"^T2/", summary.get_by_test_id("invoice-number").inner_text())
     assert was_not_reloaded(pos) and was_not_reloaded(display)
+
+
+class _AnyAnswer(BaseHTTPRequestHandler):
+    """A stand-in Razorpay that answers 404 to everything: an answer below 500, so the gateway counts as up."""
+
+    def do_GET(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+def test_upi_by_gateway_is_greyed_out_with_the_reason_when_razorpay_stops_answering(
+    seeded: Path, browser: Browser, page_errors: PageErrors, tmp_path: Path  # noqa: F811
+) -> None:
+    check_kiosk_built()
+    port = free_port()
+    razorpay = ThreadingHTTPServer(("127.0.0.1", port), _AnyAnswer)
+    threading.Thread(target=razorpay.serve_forever, daemon=True).start()
+    daemons = daemon_over(seeded, tmp_path, {
+        "POS_PAYMENTS_RAZORPAY_ENABLED": "true", "POS_PAYMENTS_RAZORPAY_BASE_URL": f"http://127.0.0.1:{port}",
+        "POS_PAYMENTS_PROBE_SECONDS": "5"})
+    daemon = next(daemons)
+    context = browser.new_context(viewport=VIEWPORT, base_url=daemon.url, locale="en-IN")
+    try:
+        pos, _display = open_till(context, page_errors, "T1")
+        pos.keyboard.press("F9")
+        dialog = pos.get_by_test_id("checkout-dialog")
+        expect(dialog.get_by_label("Amount")).to_be_focused()
+        pos.keyboard.press("u")
+        expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+        expect(dialog.get_by_test_id("flow-upi_qr")).to_be_enabled()
+
+        # Razorpay goes away: the next probe finds it down and the daemon pushes payments_status.
+        razorpay.shutdown()
+        razorpay.server_close()
+        expect(dialog.get_by_test_id("flow-upi_qr")).to_be_disabled(timeout=20_000)
+        expect(dialog.get_by_test_id("flow-upi_collect")).to_be_disabled()
+        methods = api_get(pos, "/api/v1/payments/methods")["methods"]
+        qr = next(m for m in methods if m["method"] == "upi" and m["flow"] == "upi_qr")
+        assert qr["available"] is False and qr["reason"].startswith("razorpay is unreachable")
+        expect(dialog.get_by_test_id("flow-unavailable")).to_have_text(
+            [f"UPI QR, UPI collect unavailable: {qr['reason']}"])
+        expect(dialog.get_by_test_id("flow-reference")).to_have_attribute("aria-checked", "true")
+        expect(dialog.get_by_label("Reference")).to_be_visible()
+        pos.screenshot(path=tmp_path / "pos-upi-unavailable.png")
+
+        # The till keeps selling: UPI by a typed reference, without the gateway.
+        total = api_get(pos, "/api/v1/tills/T1/cart")["total_paise"]
+        dialog.get_by_label("Amount").focus()
+        pos.keyboard.press("Tab")
+        expect(dialog.get_by_label("Reference")).to_be_focused()
+        human_type(pos, "UPI-OFFLINE-77")
+        pos.keyboard.press("Enter")
+        pos.keyboard.press("F9")
+        summary = pos.get_by_test_id("sale-summary")
+        expect(summary.get_by_test_id("summary-payment")).to_have_text(
+            [f"Paid {rupees(total)} — UPI ref UPI-OFFLINE-77"])
+    finally:
+        context.close()
+        next(daemons, None)

@@ -66,7 +66,7 @@ describe("choosing how a payment is taken", () => {
   it("greys out UPI QR and collect with the reason while Razorpay is down, and falls back to a reference", () => {
     const html = entry("upi", true);
     expect(html).toMatch(/aria-disabled="true" disabled="" title="razorpay is unreachable[^"]*"[^>]*data-testid="flow-upi_qr"/);
-    expect(text(html)).toContain("UPI QR unavailable: razorpay is unreachable (connection refused); take cash or use the external terminal");
+    expect(text(html)).toContain("UPI QR, UPI collect unavailable: razorpay is unreachable (connection refused); take cash or use the external terminal");
     expect(html).toContain('aria-label="Reference"');
     expect(text(html)).toContain("Add UPI");
   });

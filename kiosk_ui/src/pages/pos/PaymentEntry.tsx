@@ -1,9 +1,16 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { PaymentMethod } from "../../api/types";
-import { defaultFlow, flowChoices, isGatewayFlow, nextFlow, type EntryFlow } from "../../lib/gateway";
+import { defaultFlow, flowChoices, isGatewayFlow, nextFlow, type EntryFlow, type FlowChoice } from "../../lib/gateway";
 import { formatPaise, paiseToInput, parseRupees } from "../../lib/money";
 import { METHODS, stagePayment, type StagedPayment } from "../../lib/payments";
 import { useAppSelector } from "../../state/hooks";
+
+/** Flows that cannot be used now, grouped by the reason (one gateway down greys out several). */
+function unavailableByReason(choices: readonly FlowChoice[]): [string, string[]][] {
+  const byReason = new Map<string, string[]>();
+  for (const c of choices) if (!c.available) byReason.set(c.reason, [...(byReason.get(c.reason) ?? []), c.label]);
+  return [...byReason.entries()];
+}
 
 /**
  * Method, flow, amount and reference of one payment. In the amount field the letters C, D, U, W, B, A pick
@@ -148,13 +155,11 @@ export function PaymentEntry({
           ))}
         </div>
       )}
-      {choices
-        .filter((c) => !c.available)
-        .map((c) => (
-          <p key={c.flow} className="text-sm text-slate-500" data-testid="flow-unavailable">
-            {c.label} unavailable: {c.reason}
-          </p>
-        ))}
+      {unavailableByReason(choices).map(([reason, labels]) => (
+        <p key={reason} className="text-sm text-slate-500" data-testid="flow-unavailable">
+          {labels.join(", ")} unavailable: {reason}
+        </p>
+      ))}
       <div className="flex items-end gap-3">
         <label className="flex flex-col">
           <span className="mb-1 text-sm font-medium text-slate-700">{method === "cash" ? "Cash received ₹" : `${info.label} amount ₹`}</span>
