@@ -20,6 +20,7 @@ from edge.web import (
     products,
     receipts,
     registers,
+    reports,
     sales,
     system,
 )
@@ -74,7 +75,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
     )
     app.extensions["pos"] = ctx
     for blueprint in (system.bp, auth.bp, catalog.bp, products.bp, customers.bp, people.bp, sales.bp, registers.bp,
-                      receipts.bp, devices.bp, attendance.bp):
+                      receipts.bp, devices.bp, attendance.bp, reports.bp):
         app.register_blueprint(blueprint)
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))

@@ -1,0 +1,17 @@
+"""Report summaries: sales, products, GST, payments, documents by day and month, and open invoices."""
+
+import peewee
+
+from edge.store.migrations._frozen import apply_frozen
+
+
+def apply(db: peewee.Database) -> None:
+    """Create the summary tables (DDL frozen in 0005_reports.<dialect>.sql)."""
+    apply_frozen(db, "0005_reports")
+
+
+def backfill(db: peewee.Database) -> None:
+    """Fill the summaries from the sales already in the store (an upgraded store has a history)."""
+    from edge.services.report_summaries import rebuild
+
+    rebuild(db)
