@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import peewee
 
 from edge.domain.gstin import STATE_NAMES
-from edge.domain.reports import Period, Posting, Section, gst_section, split_period
+from edge.domain.reports import B2CL_LIMITS_PAISE, Period, Posting, Section, gst_section, split_period
 from edge.domain.series import format_number
 from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput
@@ -40,7 +40,7 @@ from edge.services.report_summaries import (
     revision_documents,
     state_at,
 )
-from edge.services.reports import Filters, utc_bounds
+from edge.services.reports import Filters, raw_rows, utc_bounds
 from edge.store.models import (
     CreditNote,
     CreditNoteLine,
@@ -53,6 +53,7 @@ from edge.store.models import (
     SellerRegistration,
 )
 
+B2CL_FLOOR = min(limit for _, limit in B2CL_LIMITS_PAISE)
 SECTIONS = ("b2b", "b2cl", "b2cs", "cdnr", "cdnur", "nil", "hsn", "rates", "documents", "amendments")
 TAX_VALUES = ("quantity_milli", "taxable_paise", "cgst_paise", "sgst_paise", "igst_paise", "cess_paise")
 
@@ -129,7 +130,7 @@ def tax_rows(period: Period, registration_ids: Sequence[int]) -> list[TaxRow]:
                  .where((ReportTax.grain == piece.grain) & (ReportTax.period >= piece.first)
                         & (ReportTax.period <= piece.last) & ReportTax.seller_registration_id.in_(registration_ids))
                  .group_by(*group, earlier))
-        for row in query.tuples():
+        for row in raw_rows(query):
             key = (*row[:8], bool(row[8]))
             slot = sums.setdefault(key, [0] * len(TAX_VALUES))
             for index, value in enumerate(row[9:]):
@@ -223,11 +224,13 @@ def _invoice_lists(ctx: ServiceContext, period: Period, registration: Registrati
                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """B2B and B2C Large invoices of the period as they stood at its end, rate by rate."""
     start, end = utc_bounds(period, ctx.config.get("store.timezone"))
-    candidates = list(Invoice.select().where(
-        (Invoice.issued_at >= start) & (Invoice.issued_at < end)
-        & Invoice.seller_registration.in_(list(registration.ids)) & (Invoice.status != "draft")
-        & (Invoice.buyer_gstin.is_null(False) | (Invoice.supply_type == "inter") | (Invoice.revision > 0)))
-        .order_by(Invoice.issued_at, Invoice.id))
+    # Driven by the issue-time index; the registration is checked here, so no planner prefers its index. Only
+    # invoices that can be B2B or B2C Large (or were revised) are read: never above B2CL_FLOOR, no B2C Large.
+    candidates = [invoice for invoice in Invoice.select().where(
+        (Invoice.issued_at >= start) & (Invoice.issued_at < end) & (Invoice.status != "draft")
+        & (Invoice.buyer_gstin.is_null(False) | ((Invoice.supply_type == "inter") & (Invoice.total_paise > B2CL_FLOOR))
+           | (Invoice.revision > 0)))
+        .order_by(Invoice.issued_at, Invoice.id) if invoice.seller_registration_id in registration.ids]
     b2b: list[dict[str, Any]] = []
     b2cl: list[dict[str, Any]] = []
     for snapshot in snapshots(ctx, candidates).values():
@@ -256,12 +259,14 @@ def _note_lists(ctx: ServiceContext, period: Period, registration: Registration
     classified as its invoice stood when the note was issued."""
     start, end = utc_bounds(period, ctx.config.get("store.timezone"))
     zone = ZoneInfo(str(ctx.config.get("store.timezone")))
-    notes = list(CreditNote.select().join(Invoice).where(
-        (CreditNote.issued_at >= start) & (CreditNote.issued_at < end) & (CreditNote.status == "issued")
-        & Invoice.seller_registration.in_(list(registration.ids))).order_by(CreditNote.issued_at, CreditNote.id))
+    notes = list(CreditNote.select().where((CreditNote.issued_at >= start) & (CreditNote.issued_at < end)
+                                           & (CreditNote.status == "issued")).order_by(CreditNote.issued_at,
+                                                                                       CreditNote.id))
     if not notes:
         return [], []
-    invoices = snapshots(ctx, list(Invoice.select().where(Invoice.id.in_({note.invoice_id for note in notes}))))
+    invoices = snapshots(ctx, [invoice for invoice in Invoice.select().where(
+        Invoice.id.in_({note.invoice_id for note in notes})) if invoice.seller_registration_id in registration.ids])
+    notes = [note for note in notes if note.invoice_id in invoices]
     lines: dict[int, list[Any]] = {}
     query = (CreditNoteLine.select(CreditNoteLine.credit_note, InvoiceLine.gst_rate_bp.alias("rate_bp"),
                                    CreditNoteLine.taxable_paise, CreditNoteLine.cgst_paise, CreditNoteLine.sgst_paise,
@@ -273,6 +278,10 @@ def _note_lists(ctx: ServiceContext, period: Period, registration: Registration
     cdnur: list[dict[str, Any]] = []
     for note in notes:
         snapshot = invoices[note.invoice_id]
+        invoice = snapshot.invoice
+        if invoice.status == "cancelled" and as_datetime(invoice.issued_at) >= start \
+                and as_datetime(invoice.cancelled_at) < end:
+            continue  # its invoice is void within the period: neither is reported
         state = snapshot.at(as_datetime(note.issued_at))
         section = snapshot.section(state)
         if section is Section.B2CS:
@@ -300,15 +309,17 @@ def _amendments(ctx: ServiceContext, period: Period, registration: Registration)
     zone = ZoneInfo(str(ctx.config.get("store.timezone")))
     items: list[dict[str, Any]] = []
     revised = (InvoiceRevision.select(InvoiceRevision, Invoice).join(Invoice).where(
-        (InvoiceRevision.changed_at >= start) & (InvoiceRevision.changed_at < end) & (Invoice.issued_at < start)
-        & Invoice.seller_registration.in_(list(registration.ids))).order_by(InvoiceRevision.changed_at))
+        (InvoiceRevision.changed_at >= start) & (InvoiceRevision.changed_at < end) & (Invoice.issued_at < start))
+        .order_by(InvoiceRevision.changed_at))
     for row in revised:
+        if row.invoice.seller_registration_id not in registration.ids:
+            continue
         day = local_day(as_datetime(row.invoice.issued_at), zone)
         items.append(_amendment(registration, "revision", row.invoice, day, as_datetime(row.changed_at), zone,
                                 row.reason, json.loads(row.before), json.loads(row.after)))
-    cancelled = list(Invoice.select().where(
+    cancelled = [invoice for invoice in Invoice.select().where(
         (Invoice.status == "cancelled") & (Invoice.cancelled_at >= start) & (Invoice.cancelled_at < end)
-        & (Invoice.issued_at < start) & Invoice.seller_registration.in_(list(registration.ids))))
+        & (Invoice.issued_at < start)) if invoice.seller_registration_id in registration.ids]
     for invoice in cancelled:
         day = local_day(as_datetime(invoice.issued_at), zone)
         items.append(_amendment(registration, "cancellation", invoice, day, as_datetime(invoice.cancelled_at), zone,

@@ -33,9 +33,10 @@ import peewee
 from edge.domain.reports import (
     ALL_DAY,
     ALL_MONTH,
+    DAY,
+    MONTH,
     Posting,
     base_quantity_milli,
-    grains_of,
     gst_section,
     month_start,
     next_month,
@@ -65,7 +66,7 @@ OWN_PERIOD = date(9999, 12, 31)  # origin day of invoice and credit-note GST row
 # --- the tables --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a dict key on every posting
 class Table:
     """A summary table: key columns after (grain, period), summed columns, and columns kept as min / max.
     With ``rollup`` the first two key columns are till and cashier, and every posting also lands in the
@@ -110,7 +111,7 @@ TABLES: tuple[Table, ...] = (SALES, PRODUCT, TAX, PAYMENT, DOCUMENT)
 # --- what an invoice carries -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One invoice (or credit-note) line as the summaries need it."""
 
@@ -143,7 +144,7 @@ class Line:
                     self.total_paise - other.total_paise)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineFacts:
     """What never changes on an invoice line: product, HSN, rate, unit."""
 
@@ -160,7 +161,7 @@ class LineFacts:
         return base_quantity_milli(self.quantity_milli, self.unit_factor_milli)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class State:
     """An invoice's buyer classification and amounts at one moment (issue, a revision, now)."""
 
@@ -188,7 +189,7 @@ class Revision(NamedTuple):
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What never changes on an invoice: who, where, when, which registration and series."""
 
@@ -233,17 +234,21 @@ class Postings:
 
     rows: dict[Table, dict[tuple[Any, ...], list[Any]]] = field(default_factory=lambda: {t: {} for t in TABLES})
 
-    def add(self, table: Table, day: date, dims: tuple[Any, ...], values: Sequence[int],
+    def add(self, table: Table, day: date, dims: tuple[Any, ...], values: list[int],
             extremes: Sequence[int | None] = ()) -> None:
-        """Add a posting on a store-local day."""
+        """Add a posting on a store-local day (``values`` is kept: pass a fresh list)."""
         key = (day, *dims)
-        current = self.rows[table].get(key)
+        rows = self.rows[table]
+        current = rows.get(key)
         if current is None:
-            self.rows[table][key] = [*values, *(extremes or [None] * (len(table.mins) + len(table.maxs)))]
+            if table.mins or table.maxs:
+                values = [*values, *(extremes or [None] * (len(table.mins) + len(table.maxs)))]
+            rows[key] = values
             return
         for index, value in enumerate(values):
             current[index] += value
-        _merge_extremes(table, current, extremes)
+        if extremes:
+            _merge_extremes(table, current, extremes)
 
 
 def _merge_extremes(table: Table, current: list[Any], extremes: Sequence[int | None]) -> None:
@@ -266,37 +271,44 @@ def expand(table: Table, day_rows: dict[tuple[Any, ...], list[Any]]) -> list[tup
     rows that add up to nothing left out."""
     grouped: dict[tuple[Any, ...], list[Any]] = {}
     width = len(table.sums)
-    for (day, *dims), values in day_rows.items():
-        for grain, period in grains_of(day, table.rollup):
-            key_dims = (0, 0, *dims[2:]) if grain in (ALL_DAY, ALL_MONTH) else tuple(dims)
-            key = (grain, period, *key_dims)
-            current = grouped.get(key)
+    extremes = bool(table.mins or table.maxs)
+    months: dict[date, date] = {}
+    for key, values in day_rows.items():
+        day, dims = key[0], key[1:]
+        month = months.get(day)
+        if month is None:
+            month = months[day] = month_start(day)
+        targets = [(DAY, day, *dims), (MONTH, month, *dims)]
+        if table.rollup:
+            rest = dims[2:]
+            targets += [(ALL_DAY, day, 0, 0, *rest), (ALL_MONTH, month, 0, 0, *rest)]
+        for target in targets:
+            current = grouped.get(target)
             if current is None:
-                grouped[key] = list(values)
-            else:
-                for index in range(width):
-                    current[index] += values[index]
+                grouped[target] = list(values)
+                continue
+            for index in range(width):
+                current[index] += values[index]
+            if extremes:
                 _merge_extremes(table, current, values[width:])
-    return [(grain, period.isoformat(), *dims, *values)
-            for (grain, period, *dims), values in sorted(grouped.items(), key=lambda item: _sort_key(item[0]))
-            if any(values[:width]) or any(value is not None for value in values[width:])]
-
-
-def _sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(part.isoformat() if isinstance(part, date) else part for part in key)
+    rows = []
+    for (grain, period, *dims), values in sorted(grouped.items()):
+        if any(values[:width]) or any(value is not None for value in values[width:]):
+            rows.append((grain, period.isoformat(), *dims, *values))
+    return rows
 
 
 def _sales_dims(facts: Facts) -> tuple[int, int, int, int]:
     return (facts.till_id, facts.cashier_id, facts.customer_id, facts.customer_type_id)
 
 
-def _tax_key(facts: Facts, state: State, line: Line, posting: Posting) -> tuple[Any, ...]:
-    """GST row key; a revision or cancellation keeps its invoice's day, so a report can tell an amendment of an
-    earlier period from a change within its own."""
+def _tax_head(facts: Facts, state: State, posting: Posting) -> tuple[Any, ...]:
+    """The GST row key up to the line's part; a revision or cancellation keeps its invoice's day, so a report
+    can tell an amendment of an earlier period from a change within its own."""
     section = gst_section(state.gstin, state.supply, state.total_paise, facts.day)
     origin = facts.day if posting in (Posting.AMENDMENT, Posting.CANCELLATION) else OWN_PERIOD
     return (origin.isoformat(), facts.seller_registration_id, posting.value, section.value, state.supply,
-            state.place_of_supply, line.rate_bp, line.hsn_code, line.uqc)
+            state.place_of_supply)
 
 
 def _tax_values(line: Line, sign: int) -> list[int]:
@@ -309,13 +321,14 @@ def post_issue(postings: Postings, facts: Facts, state: State) -> None:
     postings.add(SALES, facts.day, _sales_dims(facts), [
         1, state.taxable_paise, state.total_paise, 0, 0, 0, 0, 0, 0, state.taxable_paise, state.cgst_paise,
         state.sgst_paise, state.igst_paise, state.cess_paise, state.round_off_paise, state.total_paise])
+    head = _tax_head(facts, state, Posting.INVOICE)
     for line in state.lines:
         postings.add(PRODUCT, facts.day, (facts.till_id, facts.cashier_id, line.product_id),
                      [line.quantity_milli, 0, 1, line.taxable_paise, line.tax_paise, line.total_paise])
-        postings.add(TAX, facts.day, _tax_key(facts, state, line, Posting.INVOICE), _tax_values(line, 1))
+        postings.add(TAX, facts.day, (*head, line.rate_bp, line.hsn_code, line.uqc), _tax_values(line, 1))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A credit note as the summaries need it."""
 
@@ -338,10 +351,11 @@ def post_credit_note(postings: Postings, facts: Facts, state: State, note: Note)
     postings.add(SALES, note.day, _sales_dims(facts), [
         0, 0, 0, 1, note.taxable_paise, note.total_paise, 0, 0, 0, -note.taxable_paise, -note.cgst_paise,
         -note.sgst_paise, -note.igst_paise, -note.cess_paise, -note.round_off_paise, -note.total_paise])
+    head = _tax_head(facts, state, Posting.CREDIT_NOTE)
     for line in note.lines:
         postings.add(PRODUCT, note.day, (facts.till_id, facts.cashier_id, line.product_id),
                      [0, line.quantity_milli, 0, -line.taxable_paise, -line.tax_paise, -line.total_paise])
-        postings.add(TAX, note.day, _tax_key(facts, state, line, Posting.CREDIT_NOTE), _tax_values(line, -1))
+        postings.add(TAX, note.day, (*head, line.rate_bp, line.hsn_code, line.uqc), _tax_values(line, -1))
 
 
 def post_credit_note_document(postings: Postings, facts: Facts, note: Note) -> None:
@@ -359,11 +373,12 @@ def post_cancellation(postings: Postings, facts: Facts, state: State, credited: 
     postings.add(SALES, day, _sales_dims(facts), [
         0, 0, 0, 0, 0, 0, 1, taxable, total, -taxable, -(state.cgst_paise - c_cgst), -(state.sgst_paise - c_sgst),
         -(state.igst_paise - c_igst), -(state.cess_paise - c_cess), -(state.round_off_paise - c_round), -total])
+    head = _tax_head(facts, state, Posting.CANCELLATION)
     for line in state.lines:
         left = line.minus(credited.get(line.line_no))
         postings.add(PRODUCT, day, (facts.till_id, facts.cashier_id, line.product_id),
                      [0, left.quantity_milli, -1, -left.taxable_paise, -left.tax_paise, -left.total_paise])
-        postings.add(TAX, day, _tax_key(facts, state, left, Posting.CANCELLATION), _tax_values(left, -1))
+        postings.add(TAX, day, (*head, line.rate_bp, line.hsn_code, line.uqc), _tax_values(left, -1))
 
 
 def post_revision(postings: Postings, facts: Facts, before: State, after: State, day: date) -> None:
@@ -375,13 +390,15 @@ def post_revision(postings: Postings, facts: Facts, before: State, after: State,
         after.cess_paise - before.cess_paise, after.round_off_paise - before.round_off_paise,
         after.total_paise - before.total_paise])
     old = {line.line_no: line for line in before.lines}
+    head_before = _tax_head(facts, before, Posting.AMENDMENT)
+    head_after = _tax_head(facts, after, Posting.AMENDMENT)
     for line in after.lines:
         was = old[line.line_no]
         postings.add(PRODUCT, day, (facts.till_id, facts.cashier_id, line.product_id), [
             0, 0, 0, line.taxable_paise - was.taxable_paise, line.tax_paise - was.tax_paise,
             line.total_paise - was.total_paise])
-        postings.add(TAX, day, _tax_key(facts, before, was, Posting.AMENDMENT), _tax_values(was, -1))
-        postings.add(TAX, day, _tax_key(facts, after, line, Posting.AMENDMENT), _tax_values(line, 1))
+        postings.add(TAX, day, (*head_before, was.rate_bp, was.hsn_code, was.uqc), _tax_values(was, -1))
+        postings.add(TAX, day, (*head_after, line.rate_bp, line.hsn_code, line.uqc), _tax_values(line, 1))
 
 
 def post_payment(postings: Postings, day: date, till_id: int, cashier_id: int, method: str, kind: str,
@@ -616,12 +633,16 @@ def _note_lines(db: peewee.Database, note_ids: Sequence[int]) -> dict[int, list[
 # --- open invoices (receivables, status) -------------------------------------------------------------------
 
 
+# Money paid on an invoice (edge.domain.payments.amount_paid) as one SQL expression over its payment rows. The
+# status and method tests stay inside the sum: as WHERE terms they would tempt a planner onto payment(status),
+# a scan of every succeeded payment, instead of payment(invoice_id).
+PAID_SUM = ("SUM(CASE WHEN p.status = 'succeeded' AND p.method <> 'credit' THEN CASE WHEN p.kind = 'refund' "
+            "THEN -ABS(p.amount_paise) ELSE ABS(p.amount_paise) END ELSE 0 END)")
 OPEN_SQL = (
-    "SELECT i.id, i.customer_id, i.till_id, i.cashier_id, i.issued_at, i.due_date, i.total_paise, "
-    "COALESCE((SELECT SUM(CASE WHEN p.kind = 'refund' THEN -ABS(p.amount_paise) ELSE ABS(p.amount_paise) END) "
-    "FROM payment p WHERE p.invoice_id = i.id AND p.status = 'succeeded' AND p.method <> 'credit'), 0), "
-    "COALESCE((SELECT SUM(c.total_paise) FROM credit_note c WHERE c.invoice_id = i.id AND c.status = 'issued'), 0) "
-    "FROM invoice i WHERE i.status = 'issued'"
+    "SELECT i.id, i.customer_id, i.till_id, i.cashier_id, i.issued_at, i.due_date, i.total_paise, "  # noqa: S608
+    f"COALESCE((SELECT {PAID_SUM} FROM payment p WHERE p.invoice_id = i.id), 0), "
+    "COALESCE((SELECT SUM(CASE WHEN c.status = 'issued' THEN c.total_paise ELSE 0 END) FROM credit_note c "
+    "WHERE c.invoice_id = i.id), 0) FROM invoice i WHERE i.status = 'issued'"
 )
 
 
@@ -658,19 +679,62 @@ def open_insert_sql(db: peewee.Database) -> str:
 # --- the event functions (one line in each writing service) ------------------------------------------------
 
 
-def invoice_issued(ctx: ServiceContext, invoice: Invoice) -> None:
-    """An invoice just issued, with the payments taken at checkout. Call inside the checkout transaction."""
+def invoice_issued(ctx: ServiceContext, invoice: Invoice, lines: Sequence[Any] | None = None,
+                   payments: Sequence[Payment] | None = None) -> None:
+    """An invoice just issued, with the payments taken at checkout. Call inside the checkout transaction;
+    pass the lines and payments it already holds and nothing is read back."""
     zone = _zone(ctx)
-    facts = facts_of(invoice, zone, _customer_types([invoice.customer_id or 0]))
-    lines = [line for _, line in invoice_lines(ctx.db, [invoice.id])[invoice.id]]
+    customer = invoice.customer if invoice.customer_id else None
+    facts = facts_of(invoice, zone, {int(invoice.customer_id): int(customer.customer_type_id)} if customer else {})
+    if lines is None:
+        current = [line for _, line in invoice_lines(ctx.db, [invoice.id])[invoice.id]]
+    else:
+        units = _uqc_of(ctx, {int(line.product_id) for line in lines})
+        current = [Line(int(line.line_no), int(line.product_id), str(line.hsn_code), int(line.gst_rate_bp),
+                        units[int(line.product_id)],
+                        base_quantity_milli(int(line.quantity_milli), int(line.unit_factor_milli)),
+                        int(line.taxable_paise), int(line.cgst_paise), int(line.sgst_paise), int(line.igst_paise),
+                        int(line.cess_paise), int(line.total_paise)) for line in lines]
+    taken = list(payments) if payments is not None else list(
+        Payment.select().where((Payment.invoice == invoice.id) & (Payment.status == "succeeded")))
     postings = Postings()
     if invoice.status != "draft":
-        post_issue(postings, facts, current_state(invoice, lines))
+        post_issue(postings, facts, current_state(invoice, current))
     post_document(postings, facts, invoice.status, int(invoice.total_paise))
-    for payment in Payment.select().where((Payment.invoice == invoice.id) & (Payment.status == "succeeded")):
-        _post_payment_row(postings, payment, invoice, zone, 1)
+    for payment in taken:
+        if payment.status == "succeeded":
+            _post_payment_row(postings, payment, invoice, zone, 1)
     write(ctx.db, postings)
-    refresh_open_invoice(ctx.db, invoice.id, zone)
+    if invoice.status != "issued":
+        return
+    if payments is None:
+        refresh_open_invoice(ctx.db, invoice.id, zone)
+        return
+    paid = sum(_money_paid(payment) for payment in taken)
+    if paid < int(invoice.total_paise):  # a new invoice has no credit note: open while money is due
+        _executemany(ctx.db, open_insert_sql(ctx.db), [(
+            int(invoice.id), facts.customer_id, facts.till_id, facts.cashier_id, facts.day.isoformat(),
+            as_date(invoice.due_date).isoformat() if invoice.due_date else None, int(invoice.total_paise), paid, 0)])
+
+
+def _money_paid(payment: Payment) -> int:
+    """What a payment row adds to the money paid on its invoice (edge.domain.payments.amount_paid)."""
+    if payment.status != "succeeded" or payment.method == "credit":
+        return 0
+    return -abs(int(payment.amount_paise)) if payment.kind == "refund" else abs(int(payment.amount_paise))
+
+
+def _uqc_of(ctx: ServiceContext, product_ids: set[int]) -> dict[int, str]:
+    """UQC of products by their base unit, remembered for the daemon's life (a base unit never changes once
+    the product has been sold)."""
+    known: dict[int, str] = ctx.cached("report_summaries:uqc", float("inf"), dict)
+    missing = sorted(product_ids - known.keys())
+    if missing:
+        marks = ", ".join([ctx.db.param] * len(missing))
+        for product_id, base_unit in ctx.db.execute_sql(
+                f"SELECT id, base_unit FROM product WHERE id IN ({marks})", tuple(missing)):  # noqa: S608
+            known[int(product_id)] = uqc(str(base_unit))
+    return known
 
 
 def _post_payment_row(postings: Postings, payment: Payment, invoice: Invoice | None, zone: ZoneInfo,
@@ -681,10 +745,11 @@ def _post_payment_row(postings: Postings, payment: Payment, invoice: Invoice | N
                  payment.kind, int(payment.amount_paise), sign)
 
 
-def payment_recorded(ctx: ServiceContext, payment: Payment) -> None:
+def payment_recorded(ctx: ServiceContext, payment: Payment, invoice: Invoice | None = None) -> None:
     """A payment or refund just stored (succeeded ones count). Call inside its transaction."""
     zone = _zone(ctx)
-    invoice = Invoice.get_by_id(payment.invoice_id) if payment.invoice_id else None
+    if invoice is None and payment.invoice_id:
+        invoice = Invoice.get_by_id(payment.invoice_id)
     if payment.status == "succeeded":
         postings = Postings()
         _post_payment_row(postings, payment, invoice, zone, 1)

@@ -520,7 +520,7 @@ class InvoiceRevision(ReplicatedModel):
     after = TextField()  # JSON
 
     class Meta:
-        indexes = ((("invoice", "revision"), True),)
+        indexes = ((("invoice", "revision"), True), (("changed_at",), False))  # changed_at: migration 0005
 
 
 class InvoiceLine(ReplicatedModel):

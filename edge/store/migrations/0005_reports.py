@@ -6,8 +6,10 @@ from edge.store.migrations._frozen import apply_frozen
 
 
 def apply(db: peewee.Database) -> None:
-    """Create the summary tables (DDL frozen in 0005_reports.<dialect>.sql)."""
+    """Create the summary tables (DDL frozen in 0005_reports.<dialect>.sql), and index revisions by when they
+    were made (GST amendments of a period)."""
     apply_frozen(db, "0005_reports")
+    db.execute_sql("CREATE INDEX invoice_revision_changed_at ON invoice_revision (changed_at)")
 
 
 def backfill(db: peewee.Database) -> None:
