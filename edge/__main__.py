@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--role", required=True, choices=("admin", "manager", "cashier", "hr", "employee"))
     create_user.add_argument("--display-name")
     create_user.add_argument("--employee", help="employee code to link")
+    commands.add_parser("rebuild-summaries", help="recompute the report summaries from the sales (daemon stopped)")
     check = commands.add_parser("check-config", help="validate the configuration and print it")
     check.add_argument("--example", action="store_true", help="print the documented example config instead")
     return parser
@@ -72,6 +73,23 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     try:
         if args.command == "serve":
             EdgeServer(config).serve(config.get("server.host"), config.get("server.port"))
+            return 0
+        if args.command == "rebuild-summaries":
+            lock = DataDirLock(prepare_data_dir(config.data_dir))
+            lock.acquire()
+            try:
+                ctx = build_context(config)
+                from edge.server import require_schema_at_head
+                from edge.services.report_summaries import rebuild
+                from edge.store.db import write_transaction
+
+                require_schema_at_head(ctx)
+                with write_transaction(ctx.db):
+                    written = rebuild(ctx.db, str(config.get("store.timezone")),
+                                      progress=lambda month: print(f"  {month:%B %Y}", flush=True))
+                print("report summaries rebuilt: " + ", ".join(f"{name} {count:,}" for name, count in written.items()))
+            finally:
+                lock.release()
             return 0
         if args.command == "migrate":
             lock = DataDirLock(prepare_data_dir(config.data_dir))

@@ -14,7 +14,7 @@ from edge.domain.errors import RuleError
 from edge.domain.invoice import BuyerDetails, CreditedLine, TaxedLine, credit_note, revise_buyer
 from edge.domain.payments import Method, refund
 from edge.domain.series import SeriesState, financial_year, issue
-from edge.services import permissions
+from edge.services import permissions, report_summaries
 from edge.services.audit import record_audit
 from edge.services.carts import sale_date
 from edge.services.checkout import _invoice, _payment_lines, invoice_summary, line_tax_of, payment_document
@@ -110,6 +110,7 @@ def correct_buyer(ctx: ServiceContext, user: User, invoice_id: str, changes: dic
                               "before": asdict(current), "after": asdict(after_buyer)})
         enqueue("invoice.revised", row.uuid, {"invoice": str(invoice.uuid), "revision": revision.revision,
                                               "reason": revision.reason, "document": after})
+        report_summaries.invoice_revised(ctx, invoice, row)
     after["revision_difference_paise"] = difference
     return after
 
@@ -186,6 +187,7 @@ def return_items(ctx: ServiceContext, user: User, invoice_id: str, returns: dict
             "lines": [{"line_no": part.line_no, "quantity_milli": part.quantity_milli, **asdict(part.tax)}
                       for part in amounts.lines],
         })
+        report_summaries.credit_note_issued(ctx, note)
     return {"id": str(note.uuid), "number": number, "invoice": invoice.number, "total_paise": note.total_paise,
             "taxable_paise": note.taxable_paise, "cgst_paise": note.cgst_paise, "sgst_paise": note.sgst_paise,
             "igst_paise": note.igst_paise, "round_off_paise": note.round_off_paise,
@@ -213,6 +215,7 @@ def _refund(ctx: ServiceContext, user: User, invoice: Invoice, method: str, amou
                                    payment=payment, amount_paise=line.amount_paise, note=line.reference)
     enqueue("payment.refunded", payment.uuid, {"invoice": str(invoice.uuid), "method": payment.method,
                                                 "amount_paise": line.amount_paise, "reference": payment.reference})
+    report_summaries.payment_recorded(ctx, payment)
     return payment
 
 
@@ -253,4 +256,5 @@ def cancel_invoice(ctx: ServiceContext, user: User, invoice_id: str, reason: str
         record_audit(ctx, "invoice.cancelled", user, "invoice", str(invoice.uuid),
                      details={"number": invoice.number, "reason": reason.strip()})
         enqueue("invoice.cancelled", invoice.uuid, {"number": invoice.number, "reason": reason.strip()})
+        report_summaries.invoice_cancelled(ctx, invoice)
     return invoice_summary(ctx, Invoice.get_by_id(invoice.id))

@@ -13,6 +13,7 @@ from edge.domain.errors import RuleError
 from edge.domain.gst import LineTax, tax_summary
 from edge.domain.payments import Method, PaymentLine, amount_paid, balance_due, line_from_record, take_payment
 from edge.domain.series import SeriesState, check_prefix, financial_year, issue
+from edge.services import report_summaries
 from edge.services.audit import record_audit
 from edge.services.carts import REFERENCE_TTL_S, _cart, _check_version, price_cart, sale_date
 from edge.services.context import ServiceContext
@@ -202,6 +203,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         if customer and balance_due(invoice.total_paise, [_payment_line(p) for p in taken]) > 0:
             invoice.due_date = on + timedelta(days=int(ctx.config.get("sales.credit_days")))
             sql.execute(ctx.db, "UPDATE invoice SET due_date = {p} WHERE id = {p}", invoice.due_date, invoice.id)
+        report_summaries.invoice_issued(ctx, invoice, lines, taken)
     summary = invoice_summary(ctx, invoice, lines, taken)
     summary["change_due_paise"] = sum(changes)
     ctx.bus.publish("sale.completed", {"till": till.code, "summary": summary})
@@ -219,6 +221,7 @@ def pay(ctx: ServiceContext, user: User, invoice_id: str, method: str, amount_pa
         invoice = _invoice(invoice_id, for_update=True)
         payment, change = _record_payment(ctx, user, invoice, method, amount_paise, tendered_paise, reference,
                                           _payment_lines(invoice))
+        report_summaries.payment_recorded(ctx, payment, invoice)
     return publish_payment(ctx, invoice, payment, change)
 
 

@@ -38,6 +38,7 @@ from edge.payments.base import (
     SignatureError,
     WebhookEvent,
 )
+from edge.services import report_summaries
 from edge.services.after_sale import _refund
 from edge.services.checkout import _invoice, _payment_lines, _record_payment, publish_payment
 from edge.services.context import ServiceContext
@@ -267,6 +268,7 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
         return
     GatewayAttempt.update(payment=payment).where(GatewayAttempt.id == attempt.id).execute()
     attempt.payment = payment
+    report_summaries.payment_recorded(ctx, payment, invoice)  # the dashboard's payments and what is owed
     applied.append((payment, change))
 
 

@@ -1,4 +1,5 @@
-"""Numbered migrations: ``edge/store/migrations/NNNN_name.py``, each with ``apply(db)``."""
+"""Numbered migrations: ``edge/store/migrations/NNNN_name.py``, each with ``apply(db)`` and optionally
+``backfill(db)`` (data filled by this software's code, run after the schema reaches its head)."""
 
 from __future__ import annotations
 
@@ -85,4 +86,11 @@ def migrate(db: peewee.Database, target: int | None = None) -> list[Migration]:
                     (migration.version, migration.name, utcnow().isoformat()),
                 )
             applied.append(migration)
+    if goal == known[-1].version:
+        # Data backfills use this software's code, so they run only once the schema is at its head.
+        for migration in applied:
+            backfill = getattr(migration.module, "backfill", None)
+            if backfill is not None:
+                with db.atomic():
+                    backfill(db)
     return applied

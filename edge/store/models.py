@@ -20,6 +20,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -519,7 +520,7 @@ class InvoiceRevision(ReplicatedModel):
     after = TextField()  # JSON
 
     class Meta:
-        indexes = ((("invoice", "revision"), True),)
+        indexes = ((("invoice", "revision"), True), (("changed_at",), False))  # changed_at: migration 0005
 
 
 class InvoiceLine(ReplicatedModel):
@@ -930,6 +931,158 @@ class GatewayAttempt(ReplicatedModel):
         indexes = ((("invoice", "attempt"), True),)
 
 
+# --- report summaries (migration 0005) ------------------------------------------------------------
+# Kept by edge.services.report_summaries in the same transaction as the sale, credit note, cancellation,
+# revision or payment that changes them; rebuilt from the source tables by `python -m edge rebuild-summaries`.
+# Each row is keyed by grain (d/m: a store-local day or month, per till and cashier; sd/sm: the same summed
+# over every till and cashier, till 0 and cashier 0) and period (the day, or the month's first day); see
+# docs/reports.md. Money in paise, quantities in thousandths of the product's base unit; no foreign keys, so
+# summaries never hold up a write to the tables they summarise.
+
+
+class SummaryModel(BaseModel):
+    """A summary table: clustered on its key (WITHOUT ROWID on SQLite; InnoDB clusters by primary key)."""
+
+
+class ReportSales(SummaryModel):
+    """Sales by period, till, cashier, customer (0: walk-in) and customer type (0: none), posting by event day."""
+
+    grain = CharField(max_length=2)
+    period = DateField()
+    till_id = IntegerField()
+    cashier_id = IntegerField()
+    customer_id = IntegerField()
+    customer_type_id = IntegerField()
+    invoices = IntegerField(default=0)
+    invoice_taxable_paise = BigIntegerField(default=0)
+    invoice_total_paise = BigIntegerField(default=0)
+    returns = IntegerField(default=0)
+    return_taxable_paise = BigIntegerField(default=0)
+    return_total_paise = BigIntegerField(default=0)
+    cancellations = IntegerField(default=0)
+    cancel_taxable_paise = BigIntegerField(default=0)
+    cancel_total_paise = BigIntegerField(default=0)
+    taxable_paise = BigIntegerField(default=0)
+    cgst_paise = BigIntegerField(default=0)
+    sgst_paise = BigIntegerField(default=0)
+    igst_paise = BigIntegerField(default=0)
+    cess_paise = BigIntegerField(default=0)
+    round_off_paise = BigIntegerField(default=0)
+    total_paise = BigIntegerField(default=0)
+
+    class Meta:
+        without_rowid = True
+        primary_key = CompositeKey("grain", "period", "till_id", "cashier_id", "customer_id", "customer_type_id")
+
+
+class ReportProduct(SummaryModel):
+    """Quantities and amounts by period, till, cashier and product, net of credit notes and cancellations."""
+
+    grain = CharField(max_length=2)
+    period = DateField()
+    till_id = IntegerField()
+    cashier_id = IntegerField()
+    product_id = IntegerField()
+    sold_milli = BigIntegerField(default=0)
+    returned_milli = BigIntegerField(default=0)
+    lines = IntegerField(default=0)
+    taxable_paise = BigIntegerField(default=0)
+    tax_paise = BigIntegerField(default=0)
+    total_paise = BigIntegerField(default=0)
+
+    class Meta:
+        without_rowid = True
+        primary_key = CompositeKey("grain", "period", "till_id", "cashier_id", "product_id")
+
+
+class ReportTax(SummaryModel):
+    """GST by period, origin day, seller registration, posting kind, GSTR-1 section, supply, place of supply,
+    rate, HSN and UQC. Origin day: the invoice's own day for a revision or cancellation (earlier than the
+    period's start: an amendment of an earlier period); 9999-12-31 for invoices and credit notes."""
+
+    grain = CharField(max_length=2)
+    period = DateField()
+    origin_day = DateField()
+    seller_registration_id = IntegerField()
+    posting = CharField(max_length=3)
+    section = CharField(max_length=4)
+    supply = CharField(max_length=5)
+    place_of_supply = CharField(max_length=2)
+    rate_bp = IntegerField()
+    hsn_code = CharField(max_length=8)
+    uqc = CharField(max_length=3)
+    quantity_milli = BigIntegerField(default=0)
+    taxable_paise = BigIntegerField(default=0)
+    cgst_paise = BigIntegerField(default=0)
+    sgst_paise = BigIntegerField(default=0)
+    igst_paise = BigIntegerField(default=0)
+    cess_paise = BigIntegerField(default=0)
+
+    class Meta:
+        without_rowid = True
+        primary_key = CompositeKey("grain", "period", "origin_day", "seller_registration_id", "posting", "section",
+                                   "supply", "place_of_supply", "rate_bp", "hsn_code", "uqc")
+
+
+class ReportPayment(SummaryModel):
+    """Succeeded payments and refunds by period, till, the user who took them, method and kind."""
+
+    grain = CharField(max_length=2)
+    period = DateField()
+    till_id = IntegerField()
+    cashier_id = IntegerField()
+    method = CharField(max_length=16)
+    kind = CharField(max_length=8)
+    count = IntegerField(default=0)
+    amount_paise = BigIntegerField(default=0)
+
+    class Meta:
+        without_rowid = True
+        primary_key = CompositeKey("grain", "period", "till_id", "cashier_id", "method", "kind")
+
+
+class ReportDocument(SummaryModel):
+    """Documents (invoices, credit notes) by issue period, till, cashier, series and seller registration, by
+    their current status: counts, values, first and last sequence numbers (GSTR-1 Table 13, invoices by status)."""
+
+    grain = CharField(max_length=2)
+    period = DateField()
+    till_id = IntegerField()
+    cashier_id = IntegerField()
+    series_id = IntegerField()
+    seller_registration_id = IntegerField()
+    issued = IntegerField(default=0)
+    issued_total_paise = BigIntegerField(default=0)
+    cancelled = IntegerField(default=0)
+    cancelled_total_paise = BigIntegerField(default=0)
+    drafts = IntegerField(default=0)
+    draft_total_paise = BigIntegerField(default=0)
+    first_seq = BigIntegerField(null=True)
+    last_seq = BigIntegerField(null=True)
+
+    class Meta:
+        without_rowid = True
+        primary_key = CompositeKey("grain", "period", "till_id", "cashier_id", "series_id", "seller_registration_id")
+
+
+class ReportOpenInvoice(BaseModel):
+    """An issued invoice not settled: money paid below its total, or anything still owed or owing after
+    credit notes. Deleted once settled or cancelled (receivables, ageing, invoices by status)."""
+
+    invoice_id = IntegerField(primary_key=True)
+    customer_id = IntegerField()
+    till_id = IntegerField()
+    cashier_id = IntegerField()
+    issued_day = DateField()
+    due_date = DateField(null=True)
+    total_paise = BigIntegerField()
+    paid_paise = BigIntegerField()
+    credited_paise = BigIntegerField()
+
+    class Meta:
+        indexes = ((("issued_day",), False), (("customer_id",), False))
+
+
 # Tables in the order of the migration that created them (see edge/store/migrations).
 CORE_MODELS: tuple[type[BaseModel], ...] = (
     Store, Till, SellerRegistration, Category, Product, ProductSearchToken, ProductGstRate,
@@ -944,5 +1097,8 @@ WORKFORCE_MODELS: tuple[type[BaseModel], ...] = (
     PayrollRun, Payslip,
 )
 GATEWAY_MODELS: tuple[type[BaseModel], ...] = (GatewayAttempt,)
-ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS + GATEWAY_MODELS
+REPORT_MODELS: tuple[type[BaseModel], ...] = (
+    ReportSales, ReportProduct, ReportTax, ReportPayment, ReportDocument, ReportOpenInvoice,
+)
+ALL_MODELS: tuple[type[BaseModel], ...] = CORE_MODELS + WORKFORCE_MODELS + GATEWAY_MODELS + REPORT_MODELS
 

@@ -26,11 +26,17 @@ def create_statements(models: Sequence[type[BaseModel]], db: peewee.Database) ->
     with db.bind_ctx(list(models), bind_refs=False, bind_backrefs=False):
         for model in peewee.sort_models(list(models)):
             schema = model._schema
-            nodes = [schema._create_table(safe=False), *schema._create_indexes(safe=False)]
-            for node in nodes:
-                sql, params = db.get_sql_context().sql(node).query()
-                assert not params, f"DDL with parameters for {model.__name__}"
-                statements.append(sql)
+            # WITHOUT ROWID is SQLite's; InnoDB always clusters a table on its primary key.
+            without_rowid, model._meta.without_rowid = model._meta.without_rowid, model._meta.without_rowid and (
+                isinstance(db, peewee.SqliteDatabase))
+            try:
+                nodes = [schema._create_table(safe=False), *schema._create_indexes(safe=False)]
+                for node in nodes:
+                    sql, params = db.get_sql_context().sql(node).query()
+                    assert not params, f"DDL with parameters for {model.__name__}"
+                    statements.append(sql)
+            finally:
+                model._meta.without_rowid = without_rowid
     return statements
 
 

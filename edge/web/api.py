@@ -54,6 +54,7 @@ class Operation:
     response: Mapping[str, Any] = field(default_factory=lambda: {"type": "object"})
     status: int = 200
     media_type: str = "application/json"
+    also: tuple[str, ...] = ()  # other media types the route answers (e.g. text/csv with ?format=csv)
 
 
 def api(
@@ -68,6 +69,7 @@ def api(
     response: Mapping[str, Any] | None = None,
     status: int = 200,
     media_type: str = "application/json",
+    also: Iterable[str] = (),
 ) -> Callable[[View], View]:
     """Register a view on a blueprint with its roles and its OpenAPI description."""
 
@@ -75,7 +77,7 @@ def api(
         declare_access(view, roles)
         default = {"type": "string"} if media_type != "application/json" else {"type": "object"}
         view.operation = Operation(  # type: ignore[attr-defined]
-            summary, bp.name, tuple(query), body, response or default, status, media_type
+            summary, bp.name, tuple(query), body, response or default, status, media_type, tuple(also)
         )
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
         return view
@@ -131,7 +133,9 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             for p in op.query
         ]
         responses: dict[str, Any] = {
-            str(op.status): {"description": "OK", "content": {op.media_type: {"schema": dict(op.response)}}},
+            str(op.status): {"description": "OK", "content": {
+                op.media_type: {"schema": dict(op.response)},
+                **{other: {"schema": {"type": "string"}} for other in op.also}}},
             "400": {"$ref": "#/components/responses/Error"},
         }
         unauthenticated = roles in (PUBLIC, SIGNED_WEBHOOK)

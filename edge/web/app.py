@@ -22,6 +22,7 @@ from edge.web import (
     products,
     receipts,
     registers,
+    reports,
     sales,
     system,
 )
@@ -79,7 +80,7 @@ def create_app(ctx: ServiceContext) -> tuple[Flask, SocketIO]:
         ctx.gateways = build_gateways(ctx.config, ctx.secrets.credentials,
                                       on_change=lambda _name, status: ctx.bus.publish("payments.status", status))
     for blueprint in (system.bp, auth.bp, catalog.bp, products.bp, customers.bp, people.bp, sales.bp, registers.bp,
-                      receipts.bp, devices.bp, attendance.bp, payments.bp):
+                      receipts.bp, devices.bp, attendance.bp, payments.bp, reports.bp):
         app.register_blueprint(blueprint)
     kiosk_dir = Path(ctx.config.get("server.kiosk_dir") or DEFAULT_KIOSK_DIR)
     app.register_blueprint(kiosk_blueprint(kiosk_dir))
