@@ -38,7 +38,7 @@ def download_text(page: Page, link: Any) -> tuple[str, str]:
     with page.expect_download() as info:
         link.click()
     download = info.value
-    return download.suggested_filename, Path(download.path()).read_text(encoding="utf-8-sig")
+    return download.suggested_filename, Path(download.path()).read_bytes().decode("utf-8-sig")
 
 
 def test_dashboard_shows_the_apis_figures_filters_by_till_and_downloads_csv(

@@ -105,7 +105,7 @@ function RevenueCard({ title, figures, testId }: { title: string; figures: Sales
       <dt className="text-sm text-slate-500">{title}</dt>
       <dd className="num text-left text-2xl font-semibold" data-testid="revenue">{formatPaise(figures.net_sales_paise)}</dd>
       <dd className="text-xs text-slate-500">
-        {figures.net_invoices} invoices · billed {formatPaise(figures.net_billed_paise)} · GST {formatPaise(figures.tax_paise)}
+        {figures.net_invoices} {figures.net_invoices === 1 ? "invoice" : "invoices"} · billed {formatPaise(figures.net_billed_paise)} · GST {formatPaise(figures.tax_paise)}
       </dd>
     </div>
   );
