@@ -43,21 +43,30 @@ def check_kiosk_built() -> None:
         pytest.fail(f"{CHROMIUM} is not installed: `make test` installs the Debian package chromium", pytrace=False)
 
 
-@pytest.fixture(scope="module")
-def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
-    """One daemon over a copy of the demo store for a test module; tests keep to their own tills."""
+def kiosk_daemon(seeded: Path, base: Path, env: dict[str, str] | None = None) -> Iterator[Daemon]:  # noqa: F811
+    """The daemon over a copy of the demo store serving the built kiosk, with extra POS_* settings; stopped
+    when the generator is closed or exhausted."""
     check_kiosk_built()
-    base = tmp_path_factory.mktemp("kiosk")
     data_dir = base / "data"
     shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
-    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST)
-    yield daemon
-    daemon.process.terminate()
+    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST, env=env)
     try:
-        daemon.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        daemon.process.kill()
-        daemon.process.wait()
+        yield daemon
+    finally:
+        daemon.process.terminate()
+        try:
+            daemon.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            daemon.process.kill()
+            daemon.process.wait()
+
+
+@pytest.fixture(scope="module")
+def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory,  # noqa: F811
+          request: pytest.FixtureRequest) -> Iterator[Daemon]:
+    """One daemon over a copy of the demo store for a test module; tests keep to their own tills. A module's
+    KIOSK_ENV (POS_* settings) is given to it, e.g. the payment gateway simulator."""
+    yield from kiosk_daemon(seeded, tmp_path_factory.mktemp("kiosk"), getattr(request.module, "KIOSK_ENV", None))
 
 
 @pytest.fixture(scope="session")

@@ -6,43 +6,19 @@ the transaction ID from the pushes alone; a card declined on the reader shows th
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import KIOSK_DIST, VIEWPORT, PageErrors, check_kiosk_built, log_in
+from tests.e2e.conftest import VIEWPORT, PageErrors, check_kiosk_built, kiosk_daemon, log_in
 from tests.e2e.test_kiosk import api_get, human_type, mark_loaded, plain, rupees, was_not_reloaded
 from tests.integration.test_cli import seeded  # noqa: F401  (module fixture)
-from tests.integration.test_daemon import Daemon, start_daemon
 from tests.integration.test_sale import PIECE_ITEM
 from tests.servers import free_port
 
-
-@pytest.fixture(scope="module")
-def kiosk(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
-    """The demo store's daemon with the gateways simulated (it takes over the conftest's `kiosk` here)."""
-    check_kiosk_built()
-    yield from daemon_over(seeded, tmp_path_factory.mktemp("kiosk-payments"), {"POS_PAYMENTS_SIMULATE": "true"})
-
-
-def daemon_over(seeded: Path, base: Path, env: dict[str, str]) -> Iterator[Daemon]:  # noqa: F811 (a path here)
-    """A daemon over a copy of the demo store with extra POS_* settings, stopped afterwards."""
-    data_dir = base / "data"
-    shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
-    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST, env=env)
-    yield daemon
-    daemon.process.terminate()
-    try:
-        daemon.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        daemon.process.kill()
-        daemon.process.wait()
+KIOSK_ENV = {"POS_PAYMENTS_SIMULATE": "true"}  # the module's daemon (conftest `kiosk`) runs the simulator
 
 
 def open_till(context: BrowserContext, page_errors: PageErrors, till: str) -> tuple[Page, Page]:
@@ -201,7 +177,7 @@ def test_upi_by_gateway_is_greyed_out_with_the_reason_when_razorpay_stops_answer
     port = free_port()
     razorpay = ThreadingHTTPServer(("127.0.0.1", port), _AnyAnswer)
     threading.Thread(target=razorpay.serve_forever, daemon=True).start()
-    daemons = daemon_over(seeded, tmp_path, {
+    daemons = kiosk_daemon(seeded, tmp_path, {
         "POS_PAYMENTS_RAZORPAY_ENABLED": "true", "POS_PAYMENTS_RAZORPAY_BASE_URL": f"http://127.0.0.1:{port}",
         "POS_PAYMENTS_PROBE_SECONDS": "5"})
     daemon = next(daemons)
@@ -242,4 +218,4 @@ def test_upi_by_gateway_is_greyed_out_with_the_reason_when_razorpay_stops_answer
             [f"Paid {rupees(total)} — UPI ref UPI-OFFLINE-77"])
     finally:
         context.close()
-        next(daemons, None)
+        daemons.close()
