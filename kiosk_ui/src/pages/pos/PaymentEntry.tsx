@@ -53,7 +53,7 @@ export function PaymentEntry({
   // A gateway that stops answering takes its flows away: fall back to the method's next usable flow.
   useEffect(() => {
     if (flow !== null && !choices.some((c) => c.flow === flow && c.available)) setFlow(defaultFlow(method, options));
-  }, [options]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [options]); // only when the offer changes: the cashier's own choice is not undone
 
   // Layout effects run before the browser handles the next key, so fast typing after Enter is never
   // overwritten by the new prefill, nor typed into a selection made a moment later.
