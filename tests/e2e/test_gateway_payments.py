@@ -128,6 +128,21 @@ def test_card_declined_on_the_reader_shows_the_gateways_message_then_cash_settle
     expect(panel).to_have_attribute("data-state", "pending")
     expect(panel.get_by_test_id("gateway-message")).to_have_text(
         f"Waiting for the customer's card on the reader ({rupees(total)})")
+
+    # The customer changes their mind: F7 cancels the waiting payment, on both screens.
+    first_id = panel.get_attribute("data-attempt-id")
+    pos.keyboard.press("F7")
+    expect(panel).to_have_attribute("data-state", "cancelled")
+    assert api_get(pos, f"/api/v1/gateway-payments/{first_id}")["state"] == "cancelled"
+    expect(display.get_by_test_id("display-gateway-title")).to_have_text("Payment cancelled")
+
+    # Another card on the reader: the amount is the whole balance again (nothing is held any more).
+    expect(payment.get_by_label("Amount")).to_have_value(plain(total))
+    payment.get_by_label("Amount").focus()
+    pos.keyboard.press("d")
+    pos.keyboard.press("Enter")
+    expect(panel).to_have_attribute("data-state", "pending")
+    assert panel.get_attribute("data-attempt-id") != first_id
     expect(display.get_by_test_id("display-gateway-detail")).to_have_text(
         "Tap, insert or swipe your card on the reader")
     attempt_id = panel.get_attribute("data-attempt-id")
