@@ -269,6 +269,7 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
     report_summaries.payment_recorded(ctx, payment, invoice)
     GatewayAttempt.update(payment=payment).where(GatewayAttempt.id == attempt.id).execute()
     attempt.payment = payment
+    report_summaries.payment_recorded(ctx, payment, invoice)  # the dashboard's payments and what is owed
     applied.append((payment, change))
 
 

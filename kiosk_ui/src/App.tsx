@@ -32,6 +32,8 @@ const LeavePage = lazyPage(hr, "LeavePage");
 const PayrollPage = lazyPage(hr, "PayrollPage");
 const EmployeesPage = lazyPage(() => import("./pages/EmployeesPage"), "EmployeesPage");
 const TerminalPage = lazyPage(() => import("./pages/TerminalPage"), "TerminalPage");
+const DashboardPage = lazyPage(() => import("./pages/reports/DashboardPage"), "DashboardPage");
+const GstPage = lazyPage(() => import("./pages/reports/GstPage"), "GstPage");
 
 function Loading() {
   return <div className="p-8 text-lg text-slate-500">Loading…</div>;
@@ -113,6 +115,9 @@ export default function App() {
       <Route path="/hr/leave" element={guarded(rolesOf("/hr/leave"), <LeavePage />)} />
       <Route path="/hr/payroll" element={guarded(rolesOf("/hr/payroll"), <PayrollPage />)} />
       <Route path="/hr/employees" element={guarded(rolesOf("/hr/employees"), <EmployeesPage />)} />
+      <Route path="/reports" element={<Navigate to="/reports/dashboard" replace />} />
+      <Route path="/reports/dashboard" element={guarded(rolesOf("/reports/dashboard"), <DashboardPage />)} />
+      <Route path="/reports/gst" element={guarded(rolesOf("/reports/gst"), <GstPage />)} />
       <Route path="/terminal" element={<Navigate to="/terminal/gate" replace />} />
       <Route path="/terminal/:device" element={guarded(TERMINAL_ROLES, <TerminalPage />)} />
       <Route

@@ -11,6 +11,9 @@ const HI: Record<string, string> = {
   // header and menus
   "Back office": "बैक ऑफिस",
   HR: "एचआर",
+  Reports: "रिपोर्ट",
+  Dashboard: "डैशबोर्ड",
+  "GST returns": "जीएसटी रिटर्न",
   "Attendance terminal": "हाज़िरी टर्मिनल",
   "Customer display": "ग्राहक डिस्प्ले",
   "Log out": "लॉग आउट",

@@ -64,25 +64,36 @@ def browser_home(store_ca: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         pytest.fail(str(exc), pytrace=False)
 
 
-@pytest.fixture(scope="module")
-def kiosk(seeded: Path, store_ca: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:  # noqa: F811
-    """One daemon over a copy of the demo store for a test module; tests keep to their own tills. Its data
-    dir holds the session's store CA, so the server certificate it makes is one the browser trusts."""
+def kiosk_daemon(seeded: Path, base: Path, store_ca: Path,  # noqa: F811
+                 env: dict[str, str] | None = None) -> Iterator[Daemon]:
+    """The daemon over a copy of the demo store serving the built kiosk, with extra POS_* settings; its data
+    dir holds the session's store CA, so the server certificate it makes is one the browser trusts. Stopped
+    when the generator is closed or exhausted."""
     check_kiosk_built()
-    base = tmp_path_factory.mktemp("kiosk")
     data_dir = base / "data"
     shutil.copytree(seeded, data_dir, ignore=shutil.ignore_patterns("edge.lock"))
     (data_dir / "tls").mkdir(mode=0o750, exist_ok=True)
     for name in ("store-ca.pem", "store-ca.key"):
         shutil.copy2(store_ca / name, data_dir / "tls" / name)
-    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST)
-    yield daemon
-    daemon.process.terminate()
+    daemon = start_daemon(data_dir, base / "daemon.log", KIOSK_DIST, env=env)
     try:
-        daemon.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        daemon.process.kill()
-        daemon.process.wait()
+        yield daemon
+    finally:
+        daemon.process.terminate()
+        try:
+            daemon.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            daemon.process.kill()
+            daemon.process.wait()
+
+
+@pytest.fixture(scope="module")
+def kiosk(seeded: Path, store_ca: Path, tmp_path_factory: pytest.TempPathFactory,  # noqa: F811
+          request: pytest.FixtureRequest) -> Iterator[Daemon]:
+    """One daemon over a copy of the demo store for a test module; tests keep to their own tills. A module's
+    KIOSK_ENV (POS_* settings) is given to it, e.g. the payment gateway simulator."""
+    yield from kiosk_daemon(seeded, tmp_path_factory.mktemp("kiosk"), store_ca,
+                            getattr(request.module, "KIOSK_ENV", None))
 
 
 @pytest.fixture(scope="session")

@@ -352,6 +352,7 @@ ADMIN_SCREENS = {  # menu entry → the page's heading
                     ("Register", "Register"), ("Devices", "Devices"), ("Cloud sync", "Cloud sync"),
                     ("Users", "Users and roles")],
     "HR": [("Attendance", "Attendance"), ("Leave", "Leave"), ("Payroll", "Payroll"), ("Employees", "Employees")],
+    "Reports": [("Dashboard", "Dashboard"), ("GST returns", "GST returns")],
 }
 
 
@@ -376,6 +377,7 @@ def test_every_screen_opens_from_the_menu_of_its_role(
     log_in(page, "/hr/leave", "hr")
     screens = page.get_by_role("navigation", name="Screens")
     expect(screens.get_by_role("link", name="Back office")).to_have_count(0)
+    expect(screens.get_by_role("link", name="Reports")).to_have_count(0)
     expect(page.get_by_role("navigation", name="HR").get_by_role("link")).to_have_text(
         ["Attendance", "Punch corrections", "Leave", "Payroll", "Employees"])
     page.goto("/office/products")

@@ -228,3 +228,60 @@ export interface PrintJob {
   till: string;
   device: string | null;
 }
+
+// --- payment gateways (edge/web/payments.py, docs/payments.md) ---------------------------------------
+
+export type GatewayFlow = "counter" | "external_terminal" | "card_present" | "online" | "upi_qr" | "upi_collect" | "checkout";
+export type GatewayState = "created" | "pending" | "failed" | "cancelled" | "succeeded" | "refunded";
+
+/** One method and flow of GET /payments/methods: whether its gateway answers now, and why not. */
+export interface PaymentOption {
+  method: PaymentMethod;
+  flow: GatewayFlow;
+  gateway: string;
+  needs_internet: boolean;
+  available: boolean;
+  reason: string;
+}
+
+/** A gateway's reachability (GET /payments/methods "gateways", and the `payments_status` push). */
+export interface GatewayStatus {
+  gateway: string;
+  status: string;
+  available: boolean;
+  checked_at: string | null;
+  last_error: string;
+}
+
+/** A gateway payment attempt (POST /invoices/{id}/gateway-payments, the `gateway_payment` push). */
+export interface GatewayAttempt {
+  id: string;
+  invoice_id: string;
+  invoice_number: string;
+  till: string;
+  gateway: string;
+  method: PaymentMethod;
+  flow: GatewayFlow;
+  attempt: number;
+  amount_paise: number;
+  state: GatewayState;
+  gateway_status: string;
+  transaction_id: string;
+  failure: { code: string; message: string } | null;
+  /** The sentence for the cashier. */
+  message: string;
+  refunded_paise: number;
+  payment_id: string | null;
+  change_due_paise: number;
+  /** upi://pay?… while a UPI QR payment waits: the customer display draws it. */
+  qr_payload: string;
+  created_at: string;
+  updated_at: string;
+  checkout?: { key_id: string; order_id: string };
+}
+
+export interface GatewayPaymentEvent {
+  till: string;
+  invoice_id: string;
+  gateway_payment: GatewayAttempt;
+}

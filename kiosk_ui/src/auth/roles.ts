@@ -19,7 +19,7 @@ export const PIN_SETTERS: readonly Role[] = ["admin", "hr"];
 export const PAYROLL_ROLES: readonly Role[] = ["admin", "hr"];
 export const EVERYONE: readonly Role[] = ["admin", "manager", "cashier", "hr", "employee"];
 
-export type ScreenGroup = "office" | "hr";
+export type ScreenGroup = "office" | "hr" | "reports";
 
 export interface Screen {
   path: string;
@@ -37,6 +37,8 @@ export const SCREENS: readonly Screen[] = [
   { path: "/office/devices", label: "Devices", group: "office", roles: SELLERS },
   { path: "/office/sync", label: "Cloud sync", group: "office", roles: SELLERS },
   { path: "/office/users", label: "Users", group: "office", roles: ["admin"] },
+  { path: "/reports/dashboard", label: "Dashboard", group: "reports", roles: MANAGERS },
+  { path: "/reports/gst", label: "GST returns", group: "reports", roles: MANAGERS },
   { path: "/hr/attendance", label: "Attendance", group: "hr", roles: ["admin", "hr", "manager", "employee"] },
   { path: "/hr/punches", label: "Punch corrections", group: "hr", roles: HR_DECIDERS },
   { path: "/hr/leave", label: "Leave", group: "hr", roles: ["admin", "hr", "manager", "employee"] },

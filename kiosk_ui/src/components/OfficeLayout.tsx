@@ -15,7 +15,7 @@ export function OfficeLayout({ group, children }: { group: ScreenGroup; children
   return (
     <Shell>
       <div className="flex h-full">
-        <nav className="w-48 shrink-0 overflow-auto border-r border-slate-200 bg-slate-50 p-2 print:hidden" aria-label={group === "office" ? "Back office" : "HR"}>
+        <nav className="w-48 shrink-0 overflow-auto border-r border-slate-200 bg-slate-50 p-2 print:hidden" aria-label={{ office: "Back office", hr: "HR", reports: "Reports" }[group]}>
           {screens.map((screen) => (
             <NavLink
               key={screen.path}

@@ -34,6 +34,7 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
   const sells = user && SELLERS.includes(user.role);
   const office = user ? screensFor(user.role, "office")[0] : undefined;
   const hr = user ? screensFor(user.role, "hr")[0] : undefined;
+  const reports = user ? screensFor(user.role, "reports")[0] : undefined;
   const terminal = user && TERMINAL_ROLES.includes(user.role);
   const posTill = till ?? lastTill();
   const { lang, t } = useT();
@@ -70,6 +71,11 @@ export function Shell({ children, connection, till }: { children: ReactNode; con
           {hr && (
             <NavLink to={hr.path} className={group("/hr/")}>
               {t("HR")}
+            </NavLink>
+          )}
+          {reports && (
+            <NavLink to={reports.path} className={group("/reports/")}>
+              {t("Reports")}
             </NavLink>
           )}
           {terminal && (

@@ -2,6 +2,7 @@
 // Cash may exceed what is still due (the customer gets change); other methods may not overpay.
 
 import type { Payment, PaymentMethod } from "../api/types";
+import { FLOW_LABELS, isGatewayFlow, type EntryFlow } from "./gateway";
 import { formatPaise } from "./money";
 
 export interface MethodInfo {
@@ -31,6 +32,27 @@ export interface StagedPayment {
   amount_paise: number;
   tendered_paise?: number;
   reference?: string;
+  /** A gateway flow: taken through the gateway routes once the invoice exists (not a checkout payment). */
+  flow?: EntryFlow;
+  /** upi_collect: the customer's UPI ID. */
+  vpa?: string;
+  /** online card: the Stripe payment method token. */
+  payment_method?: string;
+}
+
+/** Details a gateway flow needs besides the amount. */
+export interface FlowDetails {
+  flow?: EntryFlow | null;
+  vpa?: string;
+  payment_method?: string;
+}
+
+const VPA = /^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$/;
+const PAYMENT_METHOD_TOKEN = /^pm_[A-Za-z0-9_]+$/;
+
+/** Whether a staged payment goes through a gateway (after the invoice is issued). */
+export function throughGateway(payment: StagedPayment): boolean {
+  return isGatewayFlow(payment.flow);
 }
 
 export function paidSoFar(staged: readonly StagedPayment[]): number {
@@ -54,6 +76,7 @@ export function stagePayment(
   method: PaymentMethod,
   enteredPaise: number | null,
   reference = "",
+  details: FlowDetails = {},
 ): StageResult {
   const due = remainingDue(totalPaise, staged);
   if (enteredPaise === null || enteredPaise <= 0) return { ok: false, message: "Type an amount in rupees, e.g. 500 or 499.50" };
@@ -68,6 +91,20 @@ export function stagePayment(
   }
   if (enteredPaise > due) {
     return { ok: false, message: `${methodLabel(method)} cannot be more than the ${formatPaise(due)} still due` };
+  }
+  if (isGatewayFlow(details.flow)) {
+    const payment: StagedPayment = { method, amount_paise: enteredPaise, flow: details.flow };
+    if (details.flow === "upi_collect") {
+      const vpa = (details.vpa ?? "").trim();
+      if (!VPA.test(vpa)) return { ok: false, message: "Type the customer's UPI ID, e.g. name@okbank" };
+      payment.vpa = vpa;
+    }
+    if (details.flow === "online") {
+      const token = (details.payment_method ?? "").trim();
+      if (!PAYMENT_METHOD_TOKEN.test(token)) return { ok: false, message: "Paste the card's payment token (pm_…); never a card number" };
+      payment.payment_method = token;
+    }
+    return { ok: true, payment };
   }
   const payment: StagedPayment = { method, amount_paise: enteredPaise };
   if (ref && METHODS.find((m) => m.method === method)?.reference) payment.reference = ref;
@@ -85,4 +122,10 @@ export function describePayment(payment: Pick<Payment, "method" | "amount_paise"
     return `${verb} ${amount} — Cash (tendered ${formatPaise(payment.tendered_paise)})`;
   }
   return `${verb} ${amount} — ${label}`;
+}
+
+/** "UPI QR ₹1,000.00" — a gateway payment about to start. */
+export function describeGatewayPayment(payment: Pick<StagedPayment, "method" | "flow" | "amount_paise">): string {
+  const how = payment.flow && payment.flow !== "reference" ? FLOW_LABELS[payment.flow] : methodLabel(payment.method);
+  return `${how} ${formatPaise(payment.amount_paise)}`;
 }

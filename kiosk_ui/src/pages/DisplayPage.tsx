@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { useParams } from "react-router";
 import { api } from "../api/api";
 import { ConnectionBadge } from "../components/Shell";
@@ -6,8 +6,47 @@ import { formatPaise } from "../lib/money";
 import { describePayment } from "../lib/payments";
 import { formatQuantity } from "../lib/quantity";
 import { connectTill } from "../realtime/tillSocket";
-import { displayCart, displayConnection, displayOpened, displayPayment, displaySale } from "../state/displaySlice";
+import { customerWording } from "../lib/gateway";
+import type { GatewayAttempt } from "../api/types";
+import {
+  displayCart,
+  displayConnection,
+  displayGatewayPayment,
+  displayOpened,
+  displayPayment,
+  displaySale,
+} from "../state/displaySlice";
 import { useAppDispatch, useAppSelector } from "../state/hooks";
+
+const UpiQr = lazy(() => import("../components/UpiQr"));
+
+const TONE = { wait: "bg-sky-900/60 text-white", ok: "bg-emerald-600 text-white", bad: "bg-rose-700 text-white" };
+
+/** The bill's gateway payment for the customer: the UPI QR while it waits, then paid or declined. */
+function GatewayStatusView({ attempt }: { attempt: GatewayAttempt }) {
+  const words = customerWording(attempt);
+  const showQr = attempt.state === "pending" && attempt.qr_payload !== "";
+  return (
+    <div
+      className={`flex items-center gap-8 rounded-2xl px-10 py-6 ${TONE[words.tone]}`}
+      data-testid="display-gateway"
+      data-state={attempt.state}
+      role="status"
+    >
+      {showQr && (
+        <Suspense fallback={<div className="h-[332px] w-[332px] rounded-2xl bg-white" />}>
+          <UpiQr payload={attempt.qr_payload} size={300} />
+        </Suspense>
+      )}
+      <div className="text-left">
+        <p className="text-6xl font-bold" data-testid="display-gateway-title">{words.title}</p>
+        {words.detail && (
+          <p className="mt-3 text-3xl" data-testid="display-gateway-detail">{words.detail}</p>
+        )}
+      </div>
+    </div>
+  );
+}
 
 /**
  * The customer display of a till: large and read-only. It only listens to the till's room — the lines
@@ -28,6 +67,7 @@ export function DisplayPage() {
       cart: ({ cart }) => dispatch(displayCart(cart)),
       sale: ({ summary }) => dispatch(displaySale(summary)),
       payment: (event) => dispatch(displayPayment(event)),
+      gateway_payment: (event) => dispatch(displayGatewayPayment(event.gateway_payment)),
     });
   }, [dispatch, till]);
 
@@ -37,6 +77,7 @@ export function DisplayPage() {
   }, [state.cart]);
 
   const { phase, cart, sale } = state;
+  const attempt = sale && state.attempt?.invoice_id === sale.id ? state.attempt : null;
   const change = sale?.change_due_paise ?? 0;
 
   return (
@@ -88,6 +129,7 @@ export function DisplayPage() {
               <li key={p.id}>{describePayment(p)}</li>
             ))}
           </ul>
+          {attempt && <GatewayStatusView attempt={attempt} />}
           {change > 0 && (
             <p className="rounded-2xl bg-emerald-600 px-10 py-4 text-6xl font-bold" data-testid="display-change">
               Change due {formatPaise(change)}

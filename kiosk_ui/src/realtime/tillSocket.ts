@@ -6,6 +6,8 @@ import type {
   ApiError,
   Cart,
   DeviceEvent,
+  GatewayPaymentEvent,
+  GatewayStatus,
   PaymentEvent,
   SaleSummary,
   ScanRejectedEvent,
@@ -20,9 +22,15 @@ export interface TillEvents {
   scan_rejected?: (payload: ScanRejectedEvent) => void;
   weight?: (payload: WeightEvent) => void;
   device?: (payload: DeviceEvent) => void;
+  gateway_payment?: (payload: GatewayPaymentEvent) => void;
 }
 
-export interface TillSocketHandlers extends TillEvents {
+/** Store-wide pushes (the store's room, no till named) a till screen also follows. */
+export interface StoreEvents {
+  payments_status?: (payload: GatewayStatus) => void;
+}
+
+export interface TillSocketHandlers extends TillEvents, StoreEvents {
   connection: (state: Connection) => void;
   /** After every (re)connection, once the till's room is joined: reload what the screen shows. */
   joined?: () => void;
@@ -33,7 +41,8 @@ export interface TillSocketHandlers extends TillEvents {
 
 type Ack = { ok: true; room: string } | { error: ApiError };
 
-const EVENTS: (keyof TillEvents)[] = ["cart", "sale", "payment", "scan_rejected", "weight", "device"];
+const EVENTS: (keyof TillEvents)[] = ["cart", "sale", "payment", "scan_rejected", "weight", "device", "gateway_payment"];
+const STORE_EVENTS: (keyof StoreEvents)[] = ["payments_status"];
 
 /** Connect, join the till's room on every (re)connection, route its events; returns the disconnect. */
 export function connectTill(till: string, handlers: TillSocketHandlers): () => void {
@@ -74,6 +83,12 @@ export function connectTill(till: string, handlers: TillSocketHandlers): () => v
     socket.on(name, (payload: { till?: string | null }) => {
       // The room is the till's, but a screen never trusts that alone.
       if (payload && payload.till === till) (handlers[name] as ((p: unknown) => void) | undefined)?.(payload);
+    });
+  }
+
+  for (const name of STORE_EVENTS) {
+    socket.on(name, (payload: unknown) => {
+      if (payload) (handlers[name] as ((p: unknown) => void) | undefined)?.(payload);
     });
   }
 

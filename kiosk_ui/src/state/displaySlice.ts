@@ -1,7 +1,8 @@
 // The customer display of a till: read-only, fed only by the till room's pushes.
 
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
-import type { Cart, PaymentEvent, SaleSummary } from "../api/types";
+import type { Cart, GatewayAttempt, PaymentEvent, SaleSummary } from "../api/types";
+import { acceptAttempt } from "../lib/gateway";
 import type { Connection } from "./posSlice";
 import { acceptPushedCart, applyPaymentEvent, mergeSummary } from "./saleLogic";
 
@@ -12,9 +13,13 @@ export interface DisplayState {
   cart: Cart | null;
   sale: SaleSummary | null;
   connection: Connection;
+  /** The latest gateway payment of the bill on screen: its UPI QR while it waits, then paid or declined. */
+  attempt: GatewayAttempt | null;
 }
 
-export const initialDisplayState: DisplayState = { till: "T1", phase: "idle", cart: null, sale: null, connection: "connecting" };
+export const initialDisplayState: DisplayState = {
+  till: "T1", phase: "idle", cart: null, sale: null, connection: "connecting", attempt: null,
+};
 
 const displaySlice = createSlice({
   name: "display",
@@ -31,6 +36,7 @@ const displaySlice = createSlice({
       if (cart.lines.length > 0) {
         state.phase = "cart";
         state.sale = null;
+        state.attempt = null;
       } else if (state.phase === "cart") {
         state.phase = "idle"; // every line removed
       }
@@ -40,9 +46,15 @@ const displaySlice = createSlice({
       state.sale = mergeSummary(state.sale, action.payload);
       state.phase = "sale";
       state.cart = null;
+      if (state.attempt && state.attempt.invoice_id !== action.payload.id) state.attempt = null;
     },
     displayPayment(state, action: PayloadAction<PaymentEvent>) {
       if (state.sale) state.sale = applyPaymentEvent(state.sale, action.payload);
+    },
+    displayGatewayPayment(state, action: PayloadAction<GatewayAttempt>) {
+      const attempt = action.payload;
+      if (attempt.till !== state.till || !acceptAttempt(state.attempt, attempt)) return;
+      state.attempt = attempt;
     },
     displayConnection(state, action: PayloadAction<Connection>) {
       state.connection = action.payload;
@@ -50,5 +62,5 @@ const displaySlice = createSlice({
   },
 });
 
-export const { displayOpened, displayCart, displaySale, displayPayment, displayConnection } = displaySlice.actions;
+export const { displayOpened, displayCart, displaySale, displayPayment, displayGatewayPayment, displayConnection } = displaySlice.actions;
 export const displayReducer = displaySlice.reducer;

@@ -1,5 +1,5 @@
 // Documents shaped like the daemon's answers (taken from a demo-store sale), for the unit tests.
-import type { Cart, CartLine, PaymentEvent, SaleSummary } from "../api/types";
+import type { Cart, CartLine, GatewayAttempt, PaymentEvent, PaymentOption, SaleSummary } from "../api/types";
 
 export function line(overrides: Partial<CartLine> = {}): CartLine {
   return {
@@ -36,5 +36,30 @@ export function cashPayment(overrides: Partial<PaymentEvent> = {}): PaymentEvent
     till: "T1", invoice_id: "inv-1", status: "paid", change_due_paise: 500, paid_paise: 159500, balance_due_paise: 0,
     payment: { id: "pay-2", kind: "payment", method: "cash", status: "succeeded", amount_paise: 59500, tendered_paise: 60000, reference: "", at: "2026-11-24T03:25:00Z" },
     ...overrides,
+  };
+}
+
+/** GET /payments/methods with Stripe and Razorpay enabled and answering (the demo store's simulator). */
+export function paymentOptions(): PaymentOption[] {
+  const option = (method: PaymentOption["method"], flow: PaymentOption["flow"], gateway: string): PaymentOption => ({
+    method, flow, gateway, needs_internet: gateway === "stripe" || gateway === "razorpay", available: true, reason: "",
+  });
+  return [
+    option("cash", "counter", "cash"),
+    option("card", "card_present", "stripe"), option("card", "online", "stripe"),
+    option("card", "external_terminal", "terminal"), option("card", "checkout", "razorpay"),
+    option("upi", "upi_qr", "razorpay"), option("upi", "upi_collect", "razorpay"), option("upi", "checkout", "razorpay"),
+    option("wallet", "checkout", "razorpay"), option("bank_transfer", "checkout", "razorpay"),
+  ];
+}
+
+/** A UPI QR attempt as POST /invoices/{id}/gateway-payments answers it while the customer has to scan. */
+export function attempt(overrides: Partial<GatewayAttempt> = {}): GatewayAttempt {
+  return {
+    id: "ga-2", invoice_id: "inv-1", invoice_number: "T1/2627/000001", till: "T1", gateway: "razorpay", method: "upi",
+    flow: "upi_qr", attempt: 2, amount_paise: 159500, state: "pending", gateway_status: "created", transaction_id: "pay_Sim7",
+    failure: null, message: "Customer to scan the QR and approve ₹1,595.00 in their UPI app", refunded_paise: 0,
+    payment_id: null, change_due_paise: 0, qr_payload: "upi://pay?pa=store@razorpay&pn=Datta%20Super%20Mart&am=1595.00&tr=pay_Sim7",
+    created_at: "2026-12-03T09:00:00Z", updated_at: "2026-12-03T09:00:01Z", ...overrides,
   };
 }

@@ -3,21 +3,26 @@ import type { CheckoutPayment } from "../../api/api";
 import type { Cart } from "../../api/types";
 import { Modal } from "../../components/Modal";
 import { formatPaise } from "../../lib/money";
-import { changeDue, describePayment, paidSoFar, remainingDue, type StagedPayment } from "../../lib/payments";
+import { changeDue, describePayment, paidSoFar, remainingDue, throughGateway, type StagedPayment } from "../../lib/payments";
 import { PaymentEntry } from "./PaymentEntry";
 
 /**
  * Split payment at checkout: add payments by method until the bill is paid, then complete (F9).
  * The total follows the cart live (a scan while the dialog is open is added to the bill).
+ * A gateway flow (card reader, online card, UPI QR or collect, Razorpay) needs an invoice: choosing one
+ * issues the invoice with the payments added so far and starts the gateway payment on it.
  */
 export function CheckoutDialog({
   cart,
   onClose,
   onComplete,
+  onGateway,
 }: {
   cart: Cart;
   onClose: () => void;
   onComplete: (payments: CheckoutPayment[]) => Promise<string | null>;
+  /** Issue the invoice with ``payments``, then start ``gateway`` on it; the reason when it could not. */
+  onGateway: (payments: CheckoutPayment[], gateway: StagedPayment) => Promise<string | null>;
 }) {
   const [staged, setStaged] = useState<StagedPayment[]>([]);
   const [busy, setBusy] = useState(false);
@@ -58,9 +63,16 @@ export function CheckoutDialog({
       <PaymentEntry
         due={remaining}
         busy={busy}
-        onAdd={(payment) => {
-          setStaged([...staged, payment]);
-          return true;
+        onAdd={async (payment) => {
+          if (!throughGateway(payment)) {
+            setStaged([...staged, payment]);
+            return true;
+          }
+          if (busy) return "Wait for the sale to complete";
+          setBusy(true);
+          const failure = await onGateway(staged.map((p) => ({ ...p })), payment);
+          setBusy(false);
+          return failure ?? true;
         }}
       />
 

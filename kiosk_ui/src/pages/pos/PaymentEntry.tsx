@@ -1,34 +1,59 @@
-import { useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { PaymentMethod } from "../../api/types";
+import { defaultFlow, flowChoices, isGatewayFlow, nextFlow, type EntryFlow, type FlowChoice } from "../../lib/gateway";
 import { formatPaise, paiseToInput, parseRupees } from "../../lib/money";
 import { METHODS, stagePayment, type StagedPayment } from "../../lib/payments";
+import { useAppSelector } from "../../state/hooks";
+
+/** Flows that cannot be used now, grouped by the reason (one gateway down greys out several). */
+function unavailableByReason(choices: readonly FlowChoice[]): [string, string[]][] {
+  const byReason = new Map<string, string[]>();
+  for (const c of choices) if (!c.available) byReason.set(c.reason, [...(byReason.get(c.reason) ?? []), c.label]);
+  return [...byReason.entries()];
+}
 
 /**
- * Method, amount and reference of one payment. In the amount field the letters C, D, U, W, B, A pick
- * Cash, carD, UPI, Wallet, Bank transfer, on Account; Enter adds the payment. For cash the amount is
- * what the customer hands over: anything above what is due is change.
+ * Method, flow, amount and reference of one payment. In the amount field the letters C, D, U, W, B, A pick
+ * Cash, carD, UPI, Wallet, Bank transfer, on Account; the same letter again moves to the method's next
+ * flow (card reader → online card → typed reference; UPI QR → UPI collect → typed reference). Flows whose
+ * gateway cannot be reached are greyed out with the reason. Enter adds the payment (a gateway flow starts
+ * it). For cash the amount is what the customer hands over: anything above what is due is change.
  */
 export function PaymentEntry({
   due,
   onAdd,
   busy = false,
   autoFocus = true,
+  initialMethod = "cash",
 }: {
   due: number;
   /** true when the payment was taken, else the reason it was not. */
   onAdd: (payment: StagedPayment) => Promise<true | string> | true | string;
   busy?: boolean;
   autoFocus?: boolean;
+  /** The method chosen when the entry opens (cash unless said). */
+  initialMethod?: PaymentMethod;
 }) {
-  const [method, setMethod] = useState<PaymentMethod>("cash");
+  const [method, setMethod] = useState<PaymentMethod>(initialMethod);
   const [amount, setAmount] = useState(due > 0 ? paiseToInput(due) : "");
   const [reference, setReference] = useState("");
+  const options = useAppSelector((s) => s.payments.options);
+  const [flow, setFlow] = useState<EntryFlow | null>(() => defaultFlow(initialMethod, options));
+  const [vpa, setVpa] = useState("");
+  const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [selectTick, setSelectTick] = useState(0);
   const amountRef = useRef<HTMLInputElement>(null);
   const prefilled = useRef(amount); // what we put in the field (not typed by the cashier)
   const refill = useRef(false); // a payment was just added: prefill what is still due
   const info = METHODS.find((m) => m.method === method) ?? METHODS[0]!;
+  const choices = flowChoices(method, options);
+  const gateway = isGatewayFlow(flow);
+
+  // A gateway that stops answering takes its flows away: fall back to the method's next usable flow.
+  useEffect(() => {
+    if (flow !== null && !choices.some((c) => c.flow === flow && c.available)) setFlow(defaultFlow(method, options));
+  }, [options]); // only when the offer changes: the cashier's own choice is not undone
 
   // Layout effects run before the browser handles the next key, so fast typing after Enter is never
   // overwritten by the new prefill, nor typed into a selection made a moment later.
@@ -48,13 +73,16 @@ export function PaymentEntry({
   }, [selectTick]);
 
   function pick(next: PaymentMethod) {
+    setFlow(next === method ? nextFlow(next, flow, options) : defaultFlow(next, options));
     setMethod(next);
     setError(null);
     if (document.activeElement !== amountRef.current) setSelectTick((n) => n + 1); // a method button was used
   }
 
   async function add() {
-    const result = stagePayment(due, [], method, parseRupees(amount), info.reference ? reference : "");
+    const result = stagePayment(due, [], method, parseRupees(amount), info.reference && !gateway ? reference : "", {
+      flow, vpa, payment_method: token,
+    });
     if (!result.ok) {
       setError(result.message);
       return;
@@ -67,7 +95,17 @@ export function PaymentEntry({
       setError(accepted);
     } else {
       setMethod("cash");
+      setFlow(null);
       setReference("");
+      setVpa("");
+      setToken("");
+    }
+  }
+
+  function enterAdds(e: KeyboardEvent<HTMLInputElement>) {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      void add();
     }
   }
 
@@ -91,6 +129,37 @@ export function PaymentEntry({
           </button>
         ))}
       </div>
+      {choices.length > 1 && (
+        <div className="flex flex-wrap items-center gap-2" role="radiogroup" aria-label="How">
+          <span className="text-sm text-slate-500">How <span className="kbd">{info.key.toUpperCase()}</span> again:</span>
+          {choices.map((c) => (
+            <button
+              key={c.flow}
+              type="button"
+              role="radio"
+              aria-checked={c.flow === flow}
+              aria-disabled={!c.available}
+              disabled={!c.available}
+              title={c.reason || undefined}
+              data-testid={`flow-${c.flow}`}
+              className={`btn btn-sm ${c.flow === flow ? "border-sky-600 bg-sky-100 text-sky-900" : ""} ${c.available ? "" : "cursor-not-allowed opacity-50"}`}
+              onClick={() => {
+                setFlow(c.flow);
+                setError(null);
+                setSelectTick((n) => n + 1);
+              }}
+              tabIndex={-1}
+            >
+              {c.label}
+            </button>
+          ))}
+        </div>
+      )}
+      {unavailableByReason(choices).map(([reason, labels]) => (
+        <p key={reason} className="text-sm text-slate-500" data-testid="flow-unavailable">
+          {labels.join(", ")} unavailable: {reason}
+        </p>
+      ))}
       <div className="flex items-end gap-3">
         <label className="flex flex-col">
           <span className="mb-1 text-sm font-medium text-slate-700">{method === "cash" ? "Cash received ₹" : `${info.label} amount ₹`}</span>
@@ -116,7 +185,7 @@ export function PaymentEntry({
             }}
           />
         </label>
-        {info.reference && (
+        {info.reference && !gateway && (
           <label className="flex flex-1 flex-col">
             <span className="mb-1 text-sm font-medium text-slate-700">Reference (transaction ID)</span>
             <input
@@ -128,17 +197,55 @@ export function PaymentEntry({
               maxLength={120}
               value={reference}
               onChange={(e) => setReference(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === "Enter") {
-                  e.preventDefault();
-                  void add();
-                }
-              }}
+              onKeyDown={enterAdds}
             />
           </label>
         )}
+        {flow === "upi_collect" && (
+          <label className="flex flex-1 flex-col">
+            <span className="mb-1 text-sm font-medium text-slate-700">Customer's UPI ID</span>
+            <input
+              className="field w-full font-mono"
+              data-keeps-scans
+              autoComplete="off"
+              spellCheck={false}
+              aria-label="UPI ID"
+              maxLength={120}
+              placeholder="name@okbank"
+              value={vpa}
+              onChange={(e) => setVpa(e.target.value)}
+              onKeyDown={enterAdds}
+            />
+          </label>
+        )}
+        {flow === "online" && (
+          <label className="flex flex-1 flex-col">
+            <span className="mb-1 text-sm font-medium text-slate-700">Payment token (pm_…)</span>
+            <input
+              className="field w-full font-mono"
+              data-keeps-scans
+              autoComplete="off"
+              spellCheck={false}
+              aria-label="Payment token"
+              maxLength={120}
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              onKeyDown={enterAdds}
+            />
+          </label>
+        )}
+        {gateway && flow !== "upi_collect" && flow !== "online" && (
+          <p className="flex-1 pb-2 text-sm text-slate-600" data-testid="flow-hint">
+            {flow === "upi_qr"
+              ? "The customer display shows the QR code"
+              : flow === "card_present"
+                ? "The reader asks for the card"
+                : "The customer pays with Razorpay"}
+            {" "}once the invoice is issued.
+          </p>
+        )}
         <button type="button" className="btn" disabled={busy || due <= 0} onClick={() => void add()}>
-          Add {info.label} <span className="kbd">⏎</span>
+          {gateway ? `Start ${choices.find((c) => c.flow === flow)?.label ?? info.label}` : `Add ${info.label}`} <span className="kbd">⏎</span>
         </button>
       </div>
       {change > 0 && <p className="text-emerald-700">Change to give: {formatPaise(change)}</p>}

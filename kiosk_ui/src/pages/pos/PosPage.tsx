@@ -3,7 +3,6 @@ import { useParams } from "react-router";
 import { api, apiError, type CheckoutPayment } from "../../api/api";
 import { PRICE_TIERS, type Cart, type PriceTier } from "../../api/types";
 import { rememberTill } from "../../auth/roles";
-import { Modal } from "../../components/Modal";
 import { Shell } from "../../components/Shell";
 import { useHotkeys } from "../../hooks/useHotkeys";
 import { useWedgeScanner } from "../../hooks/useWedgeScanner";
@@ -13,14 +12,16 @@ import { connectTill } from "../../realtime/tillSocket";
 import {
   changeCart,
   checkout,
-  payInvoice,
   reloadCart,
   restoreSummary,
   salePushed,
   startNewSale,
   type CartChange,
 } from "../../state/cartCommands";
+import { loadPaymentMethods, startGatewayPayment } from "../../state/gatewayCommands";
 import { useAppDispatch, useAppSelector } from "../../state/hooks";
+import { attemptUpdated, paymentsStatusPushed } from "../../state/paymentsSlice";
+import type { StagedPayment } from "../../lib/payments";
 import {
   cartPushed,
   connectionChanged,
@@ -35,7 +36,8 @@ import { BarcodeField } from "./BarcodeField";
 import { CartTable } from "./CartTable";
 import { CheckoutDialog } from "./CheckoutDialog";
 import { CustomerPicker } from "./CustomerPicker";
-import { PaymentEntry } from "./PaymentEntry";
+import { GatewayPanel } from "./GatewayPanel";
+import { TakePaymentDialog, useInvoiceAttempt } from "./TakePaymentDialog";
 import { ProductSearch } from "./ProductSearch";
 import { SaleSummaryView } from "./SaleSummaryView";
 import { TotalsList } from "./TotalsPanel";
@@ -56,6 +58,7 @@ const SHORTCUTS: [string, string][] = [
   ["F6", "Edit the last line (↑ ↓ between lines)"],
   ["Ctrl+Del", "Remove the line being edited"],
   ["F9", "Checkout, then complete the sale"],
+  ["F7", "Cancel a waiting card or UPI payment"],
   ["Esc", "Close, back to barcode"],
 ];
 
@@ -94,6 +97,8 @@ export function PosPage() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [printing, setPrinting] = useState(false);
+  const [startError, setStartError] = useState<string | null>(null);
+  const { attempt, cancel: cancelAttempt, cancelling } = useInvoiceAttempt(summary?.id ?? "");
   const barcodeRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
@@ -105,9 +110,13 @@ export function PosPage() {
     rememberTill(till);
     void dispatch(reloadCart());
     void dispatch(restoreSummary());
+    void dispatch(loadPaymentMethods());
     return connectTill(till, {
       connection: (state) => dispatch(connectionChanged(state)),
-      joined: () => void dispatch(reloadCart()),
+      joined: () => {
+        void dispatch(reloadCart());
+        void dispatch(loadPaymentMethods());
+      },
       joinFailed: (error) => dispatch(noticeShown("error", error.message)),
       refused: () => dispatch(api.util.invalidateTags(["Me"])),
       cart: ({ cart: pushed }) => dispatch(cartPushed(pushed)),
@@ -116,6 +125,8 @@ export function PosPage() {
       scan_rejected: (event) => dispatch(noticeShown("error", `Scan ${event.code}: ${event.error.message}`)),
       weight: (event) => dispatch(weightPushed({ ...event, received: Date.now() })),
       device: (event) => dispatch(devicePushed(event)),
+      gateway_payment: (event) => dispatch(attemptUpdated(event.gateway_payment)),
+      payments_status: (status) => dispatch(paymentsStatusPushed(status)),
     });
   }, [dispatch, till]);
 
@@ -153,6 +164,17 @@ export function PosPage() {
     return null;
   }
 
+  /** A gateway flow chosen at checkout: issue the invoice with what was added so far, then start it. */
+  async function completeThenGateway(payments: CheckoutPayment[], gateway: StagedPayment): Promise<string | null> {
+    const result = await dispatch(checkout(payments));
+    if (!result.ok) return result.error.message;
+    setStartError(null);
+    setDialog("payment");
+    const started = await dispatch(startGatewayPayment(result.summary.id, gateway));
+    if (!started.ok) setStartError(started.error.message);
+    return null;
+  }
+
   async function chooseCustomer(customerId: string | null): Promise<string | null> {
     const result = await dispatch(changeCart({ kind: "changeCart", terms: { customer_id: customerId } }));
     if (!result.ok) return result.error.message;
@@ -185,6 +207,7 @@ export function PosPage() {
         const rows = document.querySelectorAll<HTMLElement>('[data-col="qty"]');
         rows[rows.length - 1]?.focus();
       },
+      F7: () => view === "summary" && void cancelAttempt(),
       F8: () => view === "summary" && void print(),
       F9: () => {
         if (view === "sale" && cart && cart.lines.length > 0) setDialog("checkout");
@@ -216,6 +239,11 @@ export function PosPage() {
           onPrint={() => void print()}
           onTakePayment={() => setDialog("payment")}
           onNewSale={newSale}
+          gatewayPanel={
+            attempt && dialog !== "payment" ? (
+              <GatewayPanel attempt={attempt} onCancel={() => void cancelAttempt()} cancelling={cancelling} />
+            ) : null
+          }
         />
       ) : (
         <div className="grid h-full grid-cols-[1fr_22rem] gap-3 p-3">
@@ -305,20 +333,19 @@ export function PosPage() {
         </div>
       )}
 
-      {dialog === "checkout" && cart && <CheckoutDialog cart={cart} onClose={closeDialog} onComplete={complete} />}
+      {dialog === "checkout" && cart && (
+        <CheckoutDialog cart={cart} onClose={closeDialog} onComplete={complete} onGateway={completeThenGateway} />
+      )}
       {dialog === "customer" && cart && <CustomerPicker cart={cart} onClose={closeDialog} onChoose={chooseCustomer} />}
       {dialog === "payment" && summary && (
-        <Modal title={`Take payment — ${formatPaise(summary.balance_due_paise)} due`} onClose={() => setDialog(null)} testId="payment-dialog">
-          <PaymentEntry
-            due={summary.balance_due_paise}
-            onAdd={async (payment) => {
-              const result = await dispatch(payInvoice(summary.id, payment));
-              if (!result.ok) return result.error.message;
-              if (result.summary.balance_due_paise <= 0) setDialog(null);
-              return true;
-            }}
-          />
-        </Modal>
+        <TakePaymentDialog
+          summary={summary}
+          startError={startError}
+          onClose={() => {
+            setDialog(null);
+            setStartError(null);
+          }}
+        />
       )}
     </Shell>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { Link } from "react-router";
 import type { SaleSummary } from "../../api/types";
 import { formatPaise } from "../../lib/money";
@@ -27,12 +27,15 @@ export function SaleSummaryView({
   onTakePayment,
   onNewSale,
   printing,
+  gatewayPanel,
 }: {
   summary: SaleSummary;
   onPrint: () => void;
   onTakePayment: () => void;
   onNewSale: () => void;
   printing: boolean;
+  /** The invoice's gateway payment, live (waiting, paid with its transaction ID, declined). */
+  gatewayPanel?: ReactNode;
 }) {
   const newSaleRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -121,6 +124,7 @@ export function SaleSummaryView({
             </p>
           )}
         </section>
+        {gatewayPanel}
         <div className="mt-auto grid grid-cols-2 gap-2">
           <button type="button" className="btn" onClick={onPrint} disabled={printing}>
             {printing ? "Printing…" : "Print"} <span className="kbd">F8</span>
