@@ -168,6 +168,27 @@ def test_customer_statement_shows_the_running_balance_and_exports_it(
     assert len(rows) == len(statement["lines"]) + 3
 
 
+def test_the_invoice_list_shows_the_days_invoices_by_status(
+    context: BrowserContext, page_errors: PageErrors, manager_api: Api, tmp_path: Path
+) -> None:
+    paid = sell(manager_api, "T2", "tea")
+    customer = manager_api.get("/customers", q="Annapurna")["items"][0]
+    part = sell(manager_api, "T2", "rice", customer["id"], paid_paise=100)
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/office/invoices", "manager")
+    listed = page.get_by_role("region", name="Invoice list")
+    expect(listed.get_by_test_id("invoice-row").filter(has_text=paid["number"])).to_contain_text("paid")
+    expect(listed.get_by_test_id("invoice-row").filter(has_text=part["number"])).to_contain_text("partially paid")
+    listed.get_by_label("Status").select_option("partially_paid")
+    numbers = listed.get_by_test_id("invoice-row").get_by_role("link").all_inner_texts()
+    assert part["number"] in numbers and paid["number"] not in numbers
+    register = manager_api.get("/reports/invoice-register", page=1)["rows"]
+    assert {row["number"] for row in register if row["status"] == "partially_paid"} == set(numbers)
+    shot(page, tmp_path, "invoice-list")
+    listed.get_by_role("link", name=part["number"]).click()
+    expect(page).to_have_url(re.compile(f"/office/invoices/{part['id']}$"))
+
+
 def test_invoice_buyer_gst_correction_shows_the_revision_history(
     context: BrowserContext, page_errors: PageErrors, manager_api: Api, tmp_path: Path
 ) -> None:

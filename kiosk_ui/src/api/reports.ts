@@ -141,8 +141,37 @@ export interface GstReturn {
   registrations: GstRegistration[];
 }
 
+/** One row of the invoice register (GET /reports/invoice-register). */
+export interface RegisterRow {
+  invoice_id: string;
+  number: string;
+  date: string;
+  time: string;
+  till: string | null;
+  cashier: string | null;
+  buyer_name: string;
+  buyer_gstin: string | null;
+  total_paise: number;
+  paid_paise: number;
+  balance_paise: number;
+  status: string;
+}
+
+export interface RegisterPage {
+  from: string;
+  to: string;
+  page: number;
+  per_page: number;
+  total: number;
+  pages: number;
+  rows: RegisterRow[];
+}
+
 export const reportsApi = api.injectEndpoints({
   endpoints: (build) => ({
+    invoiceRegister: build.query<RegisterPage, { from: string; to: string; page: number }>({
+      query: ({ from, to, page }) => ({ url: "/reports/invoice-register", params: { from, to, page, per_page: 100 } }),
+    }),
     dashboard: build.query<Dashboard, ReportFilters>({
       query: (filters) => ({ url: "/reports/dashboard", params: params(filters) }),
       keepUnusedDataFor: 60,
@@ -154,4 +183,4 @@ export const reportsApi = api.injectEndpoints({
   }),
 });
 
-export const { useDashboardQuery, useGstReturnQuery } = reportsApi;
+export const { useDashboardQuery, useGstReturnQuery, useInvoiceRegisterQuery } = reportsApi;

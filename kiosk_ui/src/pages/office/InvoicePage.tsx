@@ -16,18 +16,74 @@ import { Field, FieldError, Flash, FormError, PageHeader } from "../../component
 import { useStepUp } from "../../components/StepUpPrompt";
 import { OfficeLayout } from "../../components/OfficeLayout";
 import { useDraft } from "../../hooks/useDraft";
-import { buyerChanges, rememberInvoice, recentInvoices, type BuyerDraft } from "../../lib/invoices";
+import { useInvoiceRegisterQuery } from "../../api/reports";
+import { buyerChanges, rememberInvoice, recentInvoices, withStatus, type BuyerDraft } from "../../lib/invoices";
 import { formatPaise, formatRate } from "../../lib/money";
 import { formatQuantity, milliToDecimal, parseQuantity } from "../../lib/quantity";
 
-/** Invoice look-up: by ID (the API has no invoice list yet), and the invoices opened here recently. */
+const STATUSES = ["issued", "partially_paid", "paid", "overdue", "cancelled", "draft"];
+
+/** The invoices of a period by status (the invoice register; admins and managers). */
+function InvoiceList() {
+  const today = new Date().toLocaleDateString("en-CA");
+  const [from, setFrom] = useState(today);
+  const [to, setTo] = useState(today);
+  const [status, setStatus] = useState("");
+  const [page, setPage] = useState(1);
+  const { data, error, isFetching } = useInvoiceRegisterQuery({ from, to, page });
+  const rows = data ? withStatus(data.rows, status) : [];
+  return (
+    <section className="card mb-4 p-4" aria-label="Invoice list">
+      <div className="mb-3 flex flex-wrap items-end gap-3">
+        <label><span className="mb-1 block text-sm font-medium text-slate-600">From</span>
+          <input type="date" className="field" aria-label="From" value={from} onChange={(e) => { setFrom(e.target.value); setPage(1); }} /></label>
+        <label><span className="mb-1 block text-sm font-medium text-slate-600">To</span>
+          <input type="date" className="field" aria-label="To" value={to} onChange={(e) => { setTo(e.target.value); setPage(1); }} /></label>
+        <label><span className="mb-1 block text-sm font-medium text-slate-600">Status</span>
+          <select className="field" aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">every status</option>
+            {STATUSES.map((s) => <option key={s} value={s}>{s.replace("_", " ")}</option>)}
+          </select></label>
+        {isFetching && <span className="text-sm text-slate-500">Loading…</span>}
+      </div>
+      {error && <p role="alert" className="text-rose-700">{failed(error)?.message ?? "The invoice list could not be loaded."}</p>}
+      <table className="w-full text-sm">
+        <thead><tr className="text-left text-slate-500"><th>Number</th><th>Date</th><th>Till</th><th>Buyer</th>
+          <th className="text-right">Total</th><th className="text-right">Due</th><th>Status</th></tr></thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.invoice_id} data-testid="invoice-row" className="border-t border-slate-100">
+              <td><Link className="text-sky-800 underline" to={`/office/invoices/${row.invoice_id}`}>{row.number}</Link></td>
+              <td>{row.date} {row.time}</td><td>{row.till}</td><td>{row.buyer_name}</td>
+              <td className="text-right">{formatPaise(row.total_paise)}</td>
+              <td className="text-right">{formatPaise(row.balance_paise)}</td>
+              <td>{row.status.replace("_", " ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {data && rows.length === 0 && <p className="mt-2 text-slate-500">No invoice in this period{status ? " with this status" : ""}.</p>}
+      {data && data.pages > 1 && (
+        <div className="mt-3 flex items-center gap-3">
+          <button type="button" className="btn" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
+          <span className="text-sm">Page {data.page} of {data.pages} ({data.total} invoices)</span>
+          <button type="button" className="btn" disabled={page >= data.pages} onClick={() => setPage(page + 1)}>Next</button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Invoices: the period's list by status (admins and managers), look-up by ID, and those opened here recently. */
 export function InvoicesPage() {
   const [id, setId] = useState("");
   const navigate = useNavigate();
   const recent = recentInvoices();
+  const { data: me } = useMeQuery();
   return (
     <OfficeLayout group="office">
       <PageHeader title="Invoices" />
+      {me && MANAGERS.includes(me.role) && <InvoiceList />}
       <form className="card mb-4 flex items-end gap-3 p-4" onSubmit={(e) => { e.preventDefault(); if (id.trim()) navigate(`/office/invoices/${id.trim()}`); }}>
         <label className="flex-1">
           <span className="mb-1 block text-sm font-medium text-slate-600">Invoice ID (from a receipt's QR or the sale summary)</span>
