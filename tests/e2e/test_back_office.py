@@ -393,6 +393,21 @@ def test_every_screen_opens_from_the_menu_of_its_role(
                 expect(page.get_by_test_id("device-row").filter(has_text="t1-scale-sim")).to_contain_text("connected")
             shot(page, tmp_path, f"screen-{label.lower().replace(' ', '-')}")
 
+    # Users: the admin adds a clerk, makes them a manager from the list, then switches the account off.
+    page.get_by_role("navigation", name="Screens").get_by_role("link", name="Back office").click()
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Users", exact=True).click()
+    form = page.get_by_role("form", name="Add a user")
+    form.get_by_label("User name").fill("temp-clerk")
+    form.get_by_label("Password").fill("a-long-clerk-pass-77")
+    form.get_by_label("Role").select_option("cashier")
+    form.get_by_role("button", name="Add user").click()
+    expect(form).to_contain_text("Added temp-clerk (cashier)")
+    page.get_by_label("Role of temp-clerk").select_option("manager")
+    expect(form).to_contain_text("temp-clerk: manager, active")
+    page.get_by_label("temp-clerk active").click()  # applied when the API answers (a controlled box)
+    expect(form).to_contain_text("temp-clerk: manager, inactive")
+    expect(page.get_by_test_id("user-row").filter(has_text="temp-clerk")).to_contain_text("inactive")
+
     # HR: no back office in the header, its own HR menu, and a back-office address sends it home.
     page.get_by_role("button", name="Log out").click()
     log_in(page, "/hr/leave", "hr")

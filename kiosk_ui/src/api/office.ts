@@ -3,7 +3,7 @@
 
 import type { FetchBaseQueryError } from "@reduxjs/toolkit/query";
 import { api, apiError } from "./api";
-import type { Page } from "./types";
+import type { Page, Role } from "./types";
 import type {
   AttendanceDay,
   BuyerCorrection,
@@ -155,6 +155,10 @@ const office = api
         query: (body) => ({ url: "/users", method: "POST", body }),
         invalidatesTags: ["User"],
       }),
+      changeUser: build.mutation<UserRow, { id: string; role?: Role; is_active?: boolean }>({
+        query: ({ id, ...changes }) => ({ url: `/users/${id}`, method: "PATCH", body: changes }),
+        invalidatesTags: ["User"],
+      }),
 
       // ---------------------------------------------------------------- attendance
       terminalPunch: build.mutation<PunchConfirmation, { employee_code: string; pin: string; terminal: string }>({
@@ -228,6 +232,7 @@ export const {
   useDevicesQuery,
   useSyncStatusQuery,
   useUsersQuery,
+  useChangeUserMutation,
   useCreateUserMutation,
   useTerminalPunchMutation,
   useSetPinMutation,

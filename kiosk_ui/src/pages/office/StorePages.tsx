@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useReducer, useState, type FormEvent } from "react";
 import { useStepUp } from "../../components/StepUpPrompt";
-import { failed, useCreateUserMutation, useDevicesQuery, useSyncStatusQuery, useUsersQuery } from "../../api/office";
+import { failed, useChangeUserMutation, useCreateUserMutation, useDevicesQuery, useSyncStatusQuery, useUsersQuery } from "../../api/office";
 import type { DeviceStatus, NewUser, SyncStatus } from "../../api/officeTypes";
 import type { ApiError, Role } from "../../api/types";
 import { EVERYONE } from "../../auth/roles";
@@ -113,7 +113,21 @@ export function UsersPage() {
   const [formError, setFormError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [create, { isLoading }] = useCreateUserMutation();
-  const { guard, prompt } = useStepUp("Adding a user");
+  const [change] = useChangeUserMutation();
+  const [rowError, setRowError] = useState<{ id: string; error: ApiError } | null>(null);
+  const { guard, prompt } = useStepUp("Changing users");
+
+  /** A role or active-flag change (the API ends that user's sessions), behind a fresh TOTP code. */
+  async function changeRow(id: string, changes: { role?: Role; is_active?: boolean }, username: string) {
+    setRowError(null);
+    setDone(null);
+    try {
+      const user = await guard(() => change({ id, ...changes }).unwrap());
+      setDone(`${username}: ${user.role}, ${user.is_active ? "active" : "inactive"}; their sessions ended.`);
+    } catch (failure) {
+      setRowError({ id, error: failed(failure) });
+    }
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -149,8 +163,22 @@ export function UsersPage() {
               {data?.items.map((u) => (
                 <tr key={u.id} className="border-t border-slate-100" data-testid="user-row">
                   <td className="px-3 py-1.5 font-mono">{u.username}</td><td className="px-3 py-1.5">{u.display_name}</td>
-                  <td className="px-3 py-1.5">{u.role}</td><td className="px-3 py-1.5">{u.employee_code ?? "—"}</td>
-                  <td className="px-3 py-1.5">{u.totp_enabled ? "on" : "off"}</td><td className="px-3 py-1.5">{u.is_active ? "active" : "inactive"}</td>
+                  <td className="px-3 py-1.5">
+                    <select className="field" aria-label={`Role of ${u.username}`} value={u.role}
+                      onChange={(e) => changeRow(u.id, { role: e.target.value as Role }, u.username)}>
+                      {EVERYONE.map((r) => <option key={r} value={r}>{r}</option>)}
+                    </select>
+                  </td>
+                  <td className="px-3 py-1.5">{u.employee_code ?? "—"}</td>
+                  <td className="px-3 py-1.5">{u.totp_enabled ? "on" : "off"}</td>
+                  <td className="px-3 py-1.5">
+                    <label className="inline-flex items-center gap-1">
+                      <input type="checkbox" aria-label={`${u.username} active`} checked={u.is_active}
+                        onChange={(e) => changeRow(u.id, { is_active: e.target.checked }, u.username)} />
+                      {u.is_active ? "active" : "inactive"}
+                    </label>
+                    {rowError?.id === u.id && <p role="alert" className="text-xs text-rose-700">{rowError.error.message}</p>}
+                  </td>
                 </tr>
               ))}
             </tbody>
