@@ -18,6 +18,7 @@ from edge.domain.errors import RuleError
 # Distinct letters, never case alone: MariaDB compares keys case-insensitively.
 DAY, MONTH, ALL_DAY, ALL_MONTH = "d", "m", "sd", "sm"
 MAX_RANGE_DAYS = 3 * 366 + 1  # a report covers at most three years
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the financial years invoice numbers can carry
 
 # GSTR-1 B2C Large: an inter-state supply to an unregistered buyer with an invoice value above this
 # limit is reported invoice by invoice (Table 5); ₹2,50,000 until 31 July 2024, ₹1,00,000 from 1 August
@@ -56,6 +57,10 @@ class Period:
     last: date
 
     def __post_init__(self) -> None:
+        for field, day in (("from", self.first), ("to", self.last)):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise RuleError(f"{field} must be a day of the years 2000 to 2099 (got {day.isoformat()})", field,
+                                "bad_date")
         if self.last < self.first:
             raise RuleError(f"the period ends ({self.last.isoformat()}) before it starts ({self.first.isoformat()})",
                             "to", "period_reversed")

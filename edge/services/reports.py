@@ -52,6 +52,7 @@ from edge.store.models import (
 
 DEFAULT_TOP = 10
 MAX_PAGE = 500
+MAX_NUMBER = 1_000_000  # limit and page: beyond any store's rows, within every driver's integers
 WALK_IN = "Walk-in (no customer account)"
 
 
@@ -121,8 +122,8 @@ def parse_limit(args: Mapping[str, str], default: int | None, field: str = "limi
         value = int(text)
     except ValueError as exc:
         raise InvalidInput(f"{field} must be a whole number", field) from exc
-    if value < 1:
-        raise InvalidInput(f"{field} must be at least 1", field)
+    if not 1 <= value <= MAX_NUMBER:
+        raise InvalidInput(f"{field} must be from 1 to {MAX_NUMBER:,}", field)
     return value
 
 

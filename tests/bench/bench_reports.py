@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ import pymysql
 from edge.services import customers, gst_reports, report_summaries, reports
 from edge.services.context import ServiceContext
 from edge.store.db import is_sqlite
-from edge.store.migrate import migrate
+from edge.store.migrate import available, migrate
 from edge.store.models import Customer, CustomerLedgerEntry, Till, User
 from tests.bench.harness import Result, percentile
 from tests.bench.report_data import FULL, QUICK, Size, generate
@@ -82,6 +83,13 @@ def _marker(folder: Path) -> Path:
     return folder / "generated.json"
 
 
+def cache_folder(size: Size, backend: str) -> Path:
+    """Where a generated store is kept: keyed by the generator's version, the size and the schema (every
+    migration shipped), so a new migration or generator never reuses an old store."""
+    schema = hashlib.sha256(",".join(f"{m.version}_{m.name}" for m in available()).encode()).hexdigest()[:10]
+    return CACHE_ROOT / f"{size.key}-schema-{schema}" / backend
+
+
 def _made(ctx: ServiceContext, size: Size, folder: Path) -> dict[str, Any]:
     """Generate the store and note how long it took (kept with the cached store)."""
     started = datetime.now()
@@ -103,7 +111,7 @@ def _made(ctx: ServiceContext, size: Size, folder: Path) -> dict[str, Any]:
 @contextlib.contextmanager
 def sqlite_store(size: Size) -> Iterator[tuple[ServiceContext, dict[str, Any]]]:
     """The generated store in SQLite (made once, then reused from the cache)."""
-    folder = CACHE_ROOT / size.key / "sqlite"
+    folder = cache_folder(size, "sqlite")
     data_dir = folder / "data"
     clock = FakeClock(TODAY)
     if not _marker(folder).exists():
@@ -126,7 +134,7 @@ def sqlite_store(size: Size) -> Iterator[tuple[ServiceContext, dict[str, Any]]]:
 @contextlib.contextmanager
 def mariadb_store(size: Size) -> Iterator[tuple[ServiceContext, dict[str, Any], MariaDBServer]]:
     """The generated store in MariaDB (its data folder cached like the SQLite file)."""
-    folder = CACHE_ROOT / size.key / "mariadb"
+    folder = cache_folder(size, "mariadb")
     if not _marker(folder).exists():
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

@@ -128,6 +128,7 @@ def test_openapi_lists_every_report_with_roles_and_csv(client: FlaskClient) -> N
     ("from=yesterday", "from", None),
     ("till=T9", "till", "unknown_till"),
     ("cashier=nobody", "cashier", "unknown_cashier"),
+    ("from=0001-01-09&to=0001-01-09", "from", "bad_date"),
 ])
 def test_bad_parameters_are_refused_naming_the_field(login: Callable[[str], FlaskClient], query: str, field: str,
                                                      code: str | None) -> None:
@@ -135,6 +136,13 @@ def test_bad_parameters_are_refused_naming_the_field(login: Callable[[str], Flas
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["field"] == field and (code is None or error["code"] == code)
+
+
+def test_huge_numbers_are_refused_not_passed_to_the_database(login: Callable[[str], FlaskClient]) -> None:
+    manager = login("manager")
+    for query in ("products?limit=100000000000000000000000", "invoice-register?page=100000000000000000000000"):
+        response = manager.get(f"/api/v1/reports/{query}")
+        assert response.status_code == 400 and response.get_json()["error"]["field"] in ("limit", "page")
 
 
 def test_unknown_gst_section_is_refused(login: Callable[[str], FlaskClient]) -> None:

@@ -61,13 +61,17 @@ def test_the_pieces_cover_every_day_of_a_period_once(first: date, length: int, a
     assert covered == expected
 
 
-def test_a_period_is_refused_backwards_or_longer_than_three_years() -> None:
+def test_a_period_is_refused_backwards_longer_than_three_years_or_outside_2000_2099() -> None:
     with pytest.raises(RuleError) as reversed_period:
         Period(date(2026, 4, 2), date(2026, 4, 1))
     assert (reversed_period.value.code, reversed_period.value.field) == ("period_reversed", "to")
     with pytest.raises(RuleError) as long_period:
         Period(date(2020, 1, 1), date(2026, 1, 1))
     assert (long_period.value.code, long_period.value.field) == ("period_too_long", "from")
+    for first, last, field in ((date(1, 1, 9), date(1, 1, 9), "from"), (date(2099, 12, 1), date(9999, 12, 31), "to")):
+        with pytest.raises(RuleError) as outside:
+            Period(first, last)
+        assert (outside.value.code, outside.value.field) == ("bad_date", field)
 
 
 @pytest.mark.parametrize(("late_days", "bucket"), [
