@@ -266,7 +266,6 @@ def _join_invoice(ctx: ServiceContext, attempt: GatewayAttempt, invoice: Invoice
         GatewayAttempt.update(failure_message=message).where(GatewayAttempt.id == attempt.id).execute()
         attempt.failure_message = message
         return
-    report_summaries.payment_recorded(ctx, payment, invoice)
     GatewayAttempt.update(payment=payment).where(GatewayAttempt.id == attempt.id).execute()
     attempt.payment = payment
     report_summaries.payment_recorded(ctx, payment, invoice)  # the dashboard's payments and what is owed

@@ -90,6 +90,8 @@ def test_list_var_reads_every_variable_and_errors_are_named(upsd: FakeUpsd) -> N
     values = list_vars("127.0.0.1", upsd.port, "ups")
     assert values["ups.status"] == "OL CHRG" and values["battery.charge"] == "100"
     assert values["device.mfr"] == 'APC "Back-UPS"', "quoted values are unescaped"
+    # The client says LOGOUT as it leaves; the fake server may read it a moment after list_vars returns.
+    wait_until(lambda: upsd.requests[-1:] == ["LOGOUT"], 10, "the client's LOGOUT")
     assert upsd.requests[-2:] == ["LIST VAR ups", "LOGOUT"]
     with pytest.raises(NutError, match="UNKNOWN-UPS"):
         list_vars("127.0.0.1", upsd.port, "other")
