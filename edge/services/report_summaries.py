@@ -785,12 +785,17 @@ def payment_status_changed(ctx: ServiceContext, payment: Payment, old_status: st
         refresh_open_invoice(ctx.db, invoice.id, zone)
 
 
+def _invoice_now(ctx: ServiceContext, invoice_id: int, zone: ZoneInfo) -> tuple[Invoice, Facts, State]:
+    """An invoice as stored, its facts and its current state (what a later event posts against)."""
+    row = Invoice.get_by_id(invoice_id)
+    facts = facts_of(row, zone, _customer_types([row.customer_id or 0]))
+    return row, facts, current_state(row, [line for _, line in invoice_lines(ctx.db, [row.id])[row.id]])
+
+
 def credit_note_issued(ctx: ServiceContext, note: CreditNote) -> None:
     """A credit note just issued (and its refund, if any, already recorded). Call inside its transaction."""
     zone = _zone(ctx)
-    invoice = Invoice.get_by_id(note.invoice_id)
-    facts = facts_of(invoice, zone, _customer_types([invoice.customer_id or 0]))
-    state = current_state(invoice, [line for _, line in invoice_lines(ctx.db, [invoice.id])[invoice.id]])
+    invoice, facts, state = _invoice_now(ctx, note.invoice_id, zone)
     record = _note_of(note, zone, _note_lines(ctx.db, [note.id])[note.id])
     postings = Postings()
     post_credit_note(postings, facts, state, record)
@@ -802,9 +807,7 @@ def credit_note_issued(ctx: ServiceContext, note: CreditNote) -> None:
 def invoice_cancelled(ctx: ServiceContext, invoice: Invoice) -> None:
     """An invoice just cancelled (any object with its id). Call inside the cancelling transaction."""
     zone = _zone(ctx)
-    row = Invoice.get_by_id(invoice.id)
-    facts = facts_of(row, zone, _customer_types([row.customer_id or 0]))
-    state = current_state(row, [line for _, line in invoice_lines(ctx.db, [row.id])[row.id]])
+    row, facts, state = _invoice_now(ctx, invoice.id, zone)
     credited, totals = _credited(ctx.db, [row.id])
     postings = Postings()
     post_cancellation(postings, facts, state, credited.get(row.id, {}), totals.get(row.id, [0] * 7),
