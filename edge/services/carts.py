@@ -128,6 +128,12 @@ def record_weight(ctx: ServiceContext, till: str, grams: int, at: datetime) -> N
     ctx.scale_readings[till] = ScaleReading(grams, at)
 
 
+def till_rows(ctx: ServiceContext) -> dict[int, Till]:
+    """Every till by ID, reference data read at most every REFERENCE_TTL_S (pricing and checkout use it)."""
+    rows: dict[int, Till] = ctx.cached("tills", REFERENCE_TTL_S, lambda: {till.id: till for till in Till.select()})
+    return rows
+
+
 def _till(code: str) -> Till:
     till = sql.first(Till, "code = {p} AND is_active = {p}", code, True)
     if till is None:
@@ -219,8 +225,8 @@ def price_cart(ctx: ServiceContext, cart: Cart, user: User | None = None) -> Pri
         sale = price_sale(requests, terms, cart.discount_paise)
     except RuleError as exc:
         raise InvalidInput(exc.message, exc.field, exc.code) from exc
-    tills = ctx.cached("tills", REFERENCE_TTL_S, lambda: {till.id: till.code for till in Till.select()})
-    till = tills.get(cart.till_id) or cart.till.code
+    known = till_rows(ctx).get(cart.till_id)
+    till = known.code if known else cart.till.code
     return PricedCart(cart, lines, sale, products, terms, seller.state_code, place, till)
 
 

@@ -15,7 +15,7 @@ from edge.domain.payments import Method, PaymentLine, amount_paid, balance_due, 
 from edge.domain.series import SeriesState, check_prefix, financial_year, issue
 from edge.services import report_summaries
 from edge.services.audit import chain_document, record_audit
-from edge.services.carts import REFERENCE_TTL_S, _cart, _check_version, price_cart, sale_date
+from edge.services.carts import REFERENCE_TTL_S, _cart, _check_version, price_cart, sale_date, till_rows
 from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput
 from edge.services.records import by_uuid
@@ -142,8 +142,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
     on = sale_date(ctx)
     changes: list[int] = []
     till_id = _cart(cart_id, user, for_update=False).till_id
-    tills = ctx.cached("till_rows", REFERENCE_TTL_S, lambda: {till.id: till for till in Till.select()})
-    till = tills.get(till_id) or Till.get_by_id(till_id)
+    till = till_rows(ctx).get(till_id) or Till.get_by_id(till_id)
     ensure_series(ctx.db, till, "invoice", check_prefix(till.code), financial_year(on))
     with write_transaction(ctx.db):
         cart = _cart(cart_id, user)
