@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route, expect
 
 from edge.domain.barcodes import check_digit
 from tests.e2e.conftest import DEMO_LOGINS, PageErrors, log_in
@@ -163,6 +163,36 @@ def test_cashier_sells_with_wedge_scans_split_payment_while_the_display_follows(
     expect(pos.get_by_test_id("cart-empty")).to_be_visible()
     expect(pos.locator("#barcode")).to_be_focused()
     assert was_not_reloaded(pos) and was_not_reloaded(display)
+
+
+def test_a_slow_who_am_i_answer_does_not_undo_the_login(context: BrowserContext, page_errors: PageErrors) -> None:
+    """On a slow network the login page's own "who am I" (asked before there was a session) can answer 401
+    after the login succeeded: the cashier must stay on the POS, not land on an empty login form."""
+    pos = page_errors.watch(context.new_page())
+    who_am_i: list[Route] = []
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_the_second(route: Route) -> None:
+        who_am_i.append(route)
+        if len(who_am_i) == 2:  # the login page's own question: answered by the server now, delivered late
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    pos.route("**/api/v1/auth/me", hold_the_second)
+    pos.goto("/pos/T1")
+    expect(pos).to_have_url(re.compile(r"/login\?next="))
+    pos.get_by_label("User name").fill("cashier")
+    pos.get_by_label("Password").fill(DEMO_LOGINS["cashier"])
+    with pos.expect_response("**/api/v1/auth/login"):
+        pos.keyboard.press("Enter")
+    expect(pos).to_have_url(re.compile(r"/pos/T1$"))
+    assert len(held) == 1 and held[0][1].status == 401, "the held answer is the one from before the login"
+    route, late = held[0]
+    with pos.expect_response(lambda r: r.url.endswith("/api/v1/auth/me") and r.status == 200):
+        route.fulfill(response=late)  # the stale 401 arrives; the kiosk asks again, with its session cookie
+    expect(pos.locator("#barcode")).to_be_focused()
+    expect(pos).to_have_url(re.compile(r"/pos/T1$"))
 
 
 def test_unknown_barcode_shows_the_apis_message(context: BrowserContext, page_errors: PageErrors) -> None:

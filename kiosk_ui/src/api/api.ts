@@ -5,8 +5,6 @@ import type { SerializedError } from "@reduxjs/toolkit";
 import {
   createApi,
   fetchBaseQuery,
-  type BaseQueryFn,
-  type FetchArgs,
   type FetchBaseQueryError,
 } from "@reduxjs/toolkit/query/react";
 import type {
@@ -24,19 +22,13 @@ import type {
   SaleSummary,
   User,
 } from "./types";
+import { sessionAwareQuery } from "../auth/session";
 import { nextStep, type LoginAnswer } from "../auth/totp";
 
-const LOGIN_STEPS = new Set(["login", "me", "totpLogin", "totpEnrol", "totpConfirm", "stepUp"]);
 const rawBaseQuery = fetchBaseQuery({ baseUrl: "/api/v1", credentials: "same-origin" });
 
 /** Any 401 but the login's own means the session ended: ask who we are again, which sends us to login. */
-const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryError> = async (args, store, extra) => {
-  const result = await rawBaseQuery(args, store, extra);
-  if (result.error?.status === 401 && !LOGIN_STEPS.has(store.endpoint)) {
-    store.dispatch(api.util.invalidateTags(["Me"]));
-  }
-  return result;
-};
+const baseQuery = sessionAwareQuery(rawBaseQuery, (store) => store.dispatch(api.util.invalidateTags(["Me"])));
 
 /** The API's error body, or a stand-in for network failures and other surprises. */
 export function apiError(error: FetchBaseQueryError | SerializedError | undefined): ApiError {
