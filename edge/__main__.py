@@ -15,6 +15,7 @@ from typing import Any
 
 from edge import __version__
 from edge.config import Config, ConfigError, example_toml, load_config
+from edge.security.secrets import CREDENTIAL_KEYS
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     rotate = commands.add_parser("rotate-key", help="new field-encryption key; re-encrypt every row (daemon stopped)")
     rotate.add_argument("--admin", required=True, help="administrator confirming with a TOTP code (stdin or prompt)")
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
+    credential = commands.add_parser(
+        "set-credential", help="put a credential (e.g. database_password) in the secrets file; value from stdin")
+    credential.add_argument("name", choices=CREDENTIAL_KEYS)
     commands.add_parser("verify-audit", help="check the audit hash chain and the chain of every invoice series")
     commands.add_parser("rebuild-summaries", help="recompute the report summaries from the sales (daemon stopped)")
     check = commands.add_parser("check-config", help="validate the configuration and print it")
@@ -70,7 +74,7 @@ def resolve_config(args: argparse.Namespace) -> Config:
 
 
 def read_new_password() -> str:
-    """The new user's password: stdin when piped, else typed twice."""
+    """A new password or credential: stdin when piped, else typed twice."""
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password: ")
@@ -145,6 +149,7 @@ def restore(config: Config, backup: Path) -> int:
     from edge.server import StartupError
     from edge.store.backup import (
         check_sqlite_backup,
+        configured_store_url,
         mark_resume_needed,
         restore_mysql,
         restore_sqlite,
@@ -162,7 +167,7 @@ def restore(config: Config, backup: Path) -> int:
             kept = f"; the replaced store is kept as {aside}" if aside.exists() else ""
             print(f"restored {store} from {backup} (schema version {version}){kept}")
         else:
-            restore_mysql(backup, config.database_url)
+            restore_mysql(backup, configured_store_url(config))
             print(f"restored the MySQL store from {backup}")
         mark_resume_needed(config.data_dir)
         print("before serving: run resume-from-cloud with the cloud's resume point (docs/operations.md), "
@@ -205,6 +210,13 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     try:
         if args.command == "rotate-key":
             return rotate_key(args, config)
+        if args.command == "set-credential":
+            from edge.security.secrets import SECRETS_FILE_NAME, set_credential
+
+            path = prepare_data_dir(config.data_dir) / SECRETS_FILE_NAME
+            changed = set_credential(path, args.name, read_new_password())
+            print(f"{args.name} set in {path}: restart the daemon to use it" if changed else f"{args.name} unchanged")
+            return 0
         if args.command == "serve":
             server = EdgeServer(config)
             server.serve(config.get("server.host"), config.get("server.port"))

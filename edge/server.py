@@ -22,7 +22,7 @@ from edge.security.tls import TLSError, TLSFiles, redirect_app, server_context, 
 from edge.services import attendance as attendance_service
 from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
-from edge.store.db import StoreError, open_database
+from edge.store.db import StoreError, open_database, store_url
 from edge.store.migrate import MigrationError, current_version, head
 from edge.ups import EXIT_UPS_SHUTDOWN, monitor_from_config
 
@@ -131,7 +131,8 @@ def build_context(config: Config) -> ServiceContext:
     data_dir = prepare_data_dir(config.data_dir)
     try:
         secrets = ensure_secrets(data_dir)
-        db = open_database(config.database_url, config.get("storage.sqlite_busy_timeout_ms"))
+        url = store_url(config.database_url, secrets.credentials["database_password"])
+        db = open_database(url, config.get("storage.sqlite_busy_timeout_ms"))
     except (SecretsError, StoreError) as exc:
         raise StartupError(str(exc)) from exc
     return ServiceContext(config=config, db=db, secrets=secrets)

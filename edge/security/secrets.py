@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import secrets as token_source
@@ -20,6 +21,7 @@ CREDENTIAL_KEYS = (
     "stripe_secret_key", "stripe_webhook_secret",
     "razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret",
     "metrics_token",  # Prometheus scrapes /metrics with it as a bearer token; empty: admins only
+    "database_password",  # MariaDB/MySQL: merged into storage.database_url, which then carries no password
 )
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9+/=_.:@-]*$")
 
@@ -120,6 +122,26 @@ def write_private(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def set_credential(path: Path, name: str, value: str) -> bool:
+    """Set one credential in the secrets file (made with fresh keys when missing); False when it already held
+    that value. The other keys and comments stay as they are."""
+    if name not in CREDENTIAL_KEYS:
+        raise SecretsError(f"{name}: not a credential of the secrets file (one of: {', '.join(CREDENTIAL_KEYS)})")
+    create_secrets_file(path)
+    if load_secrets(path).credentials[name] == value:
+        return False
+    line = f"{name} = {json.dumps(value)}"  # a JSON string is a TOML basic string
+    text = path.read_text()
+    text, replaced = re.subn(rf"(?m)^{name}\s*=.*$", lambda _: line, text, count=1)
+    if not replaced:
+        head, section, rest = text.partition("\n[")
+        text = f"{head.rstrip()}\n{line}\n" + (f"\n[{rest}" if section else "")
+    write_private(path, text.encode())
+    if load_secrets(path).credentials[name] != value:
+        raise SecretsError(f"secrets file {path}: {name} did not read back")
+    return True
 
 
 def add_field_key(path: Path) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from edge.config import Config
-from edge.security.secrets import SECRETS_FILE_NAME
+from edge.security.secrets import SECRETS_FILE_NAME, SecretsError, load_secrets
+from edge.store.db import StoreError, store_url
 
 SQLITE_SUFFIX = ".db"
 MYSQL_SUFFIX = ".sql.gz"
@@ -288,6 +289,16 @@ def restore_mysql(backup: Path, url: str, client: str = "") -> None:
         raise BackupError(f"loading {backup} failed: {error.splitlines()[-1] if error else 'no reason'}")
 
 
+def configured_store_url(config: Config) -> str:
+    """The store's database URL with the password from the secrets file, for tools run beside the daemon."""
+    path = config.data_dir / SECRETS_FILE_NAME
+    try:
+        password = load_secrets(path).credentials["database_password"] if path.exists() else ""
+        return store_url(config.database_url, password)
+    except (SecretsError, StoreError) as exc:
+        raise BackupError(str(exc)) from exc
+
+
 def backup_folder(config: Config) -> Path:
     """Where the configured backups go."""
     return Path(config.get("backup.dir") or config.data_dir / "backups")
@@ -297,6 +308,6 @@ def backup_from_config(config: Config, label: str = SCHEDULED, note: str = "",
                        now: datetime | None = None) -> BackupResult:
     """A backup as configured in ``[backup]`` (pre-upgrade backups keep their own, shorter rotation)."""
     copy_dir = config.get("backup.copy_dir")
-    return make_backup(config.database_url, config.data_dir, backup_folder(config), label=label,
+    return make_backup(configured_store_url(config), config.data_dir, backup_folder(config), label=label,
                        keep=KEEP_PRE_UPGRADE if label == PRE_UPGRADE else config.get("backup.keep"),
                        copy_dir=Path(copy_dir) if copy_dir else None, now=now, note=note)

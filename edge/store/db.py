@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import peewee
 from playhouse import db_url
@@ -24,6 +24,22 @@ class StoreError(Exception):
 def sqlite_url(path: Path) -> str:
     """The database URL of a SQLite file."""
     return f"sqlite:///{path}"
+
+
+def store_url(url: str, database_password: str) -> str:
+    """The database URL to open: a MySQL URL gets the secrets file's ``database_password``; a password in both
+    places is refused, so there is one place to change it."""
+    if not database_password or not urlparse(url).scheme.startswith("mysql"):
+        return url
+    parsed = urlparse(url)
+    if parsed.password is not None:
+        raise StoreError("storage.database_url carries a password and the secrets file has database_password: "
+                         "keep it only in the secrets file")
+    if not parsed.username:
+        raise StoreError("storage.database_url names no user for the secrets file's database_password "
+                         "(mysql://user@host:3306/pos)")
+    credentials = f"{parsed.username}:{quote(database_password, safe='')}"
+    return parsed._replace(netloc=f"{credentials}@{parsed.netloc.rpartition('@')[2]}").geturl()
 
 
 def is_sqlite(db: peewee.Database) -> bool:

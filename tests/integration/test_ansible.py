@@ -78,3 +78,39 @@ def test_check_mode_against_this_machine_changes_nothing(tmp_path: Path) -> None
     assert "changed=0" not in recap, "a fresh machine: check mode reports what it would do"
     assert state_of(TOUCHED) == before, "check mode changed the machine"
     assert installed_packages() == packages, "check mode installed or removed packages"
+
+
+def test_the_rendered_config_and_secrets_load_in_the_daemon_with_the_database_password_only_in_secrets(
+    tmp_path: Path,
+) -> None:
+    """The store_edge role's edge.toml and secrets.toml, rendered by ansible's own template module from the
+    group defaults with a local MariaDB and awkward secret values, are what the daemon accepts: the config
+    names the database user, the password (quotes, @, / and all) is only in the 0600 secrets file."""
+    import json
+    from urllib.parse import unquote, urlparse
+
+    from edge.config import load_config
+    from edge.security.secrets import load_secrets
+    from edge.store.db import store_url
+
+    password, token = 'p@ss:w/rd "x" #1', 'tok"en\\with'
+    extra = {"store_edge_mariadb": True, "store_edge_mariadb_password": password,
+             "store_edge_data_dir": str(tmp_path / "data"), "store_edge_user": "store-edge",
+             "store_edge_secrets": {"session_key": "ab" * 32, "active_field_key": "k1", "metrics_token": token,
+                                    "field_keys": {"k1": "A" * 43 + "="}}}
+    (tmp_path / "extra.json").write_text(json.dumps(extra))
+    templates = ANSIBLE / "roles" / "store_edge" / "templates"
+    for name in ("edge.toml", "secrets.toml"):
+        result = ansible("ansible", "localhost", "-c", "local", "-i", "localhost,", "-m", "ansible.builtin.template",
+                         "-a", f"src={templates / (name + '.j2')} dest={tmp_path / name} mode=0600",
+                         "-e", "@group_vars/all.yml", "-e", f"@{tmp_path / 'extra.json'}",
+                         "-e", f"ansible_python_interpreter={sys.executable}", home=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+    config_text = (tmp_path / "edge.toml").read_text()
+    assert password not in config_text and "store_edge_mariadb_password" not in config_text
+    config = load_config(tmp_path / "edge.toml", environ={})
+    secrets = load_secrets(tmp_path / "secrets.toml")
+    assert secrets.credentials["metrics_token"] == token
+    assert secrets.credentials["database_password"] == password
+    opened = urlparse(store_url(config.database_url, secrets.credentials["database_password"]))
+    assert (opened.username, unquote(opened.password or ""), opened.hostname) == ("pos", password, "127.0.0.1")

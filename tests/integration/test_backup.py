@@ -261,3 +261,52 @@ def test_the_scheduled_backup_runs_off_the_gevent_loop(data_dir: Path) -> None:
     assert int(run.stdout.strip()) >= 10, "the loop turned while the backup ran"
     made = backups(data_dir / "backups")
     assert len(made) == 1 and len(tables(made[0])["ballast"]) == 1500
+
+
+@pytest.mark.mysql
+def test_a_mariadb_password_kept_only_in_the_secrets_file_opens_backs_up_and_restores(
+    mariadb: MariaDBServer, tmp_path: Path
+) -> None:
+    """How the playbook sets up a local MariaDB: the user in storage.database_url, the password in the
+    secrets file (mode 0600), never in edge.toml; migrate, backup and restore all find it there."""
+    import tomllib
+
+    name, password = "t_secret_password", 'p@ss:w/rd "x" #1'
+    mariadb.create_database(name)
+    with mariadb.connect() as conn, conn.cursor() as cur:
+        cur.execute("CREATE USER 'pos_secret'@'127.0.0.1' IDENTIFIED BY %s", (password,))
+        cur.execute(f"GRANT ALL ON `{name}`.* TO 'pos_secret'@'127.0.0.1'")
+    data_dir = tmp_path / "data"
+    env = {"POS_STORAGE_DATABASE_URL": f"mysql://pos_secret@127.0.0.1:{mariadb.port}/{name}"}
+    try:
+        refused = edge(data_dir, "migrate", env=env)  # first run: the secrets file is made, its password empty
+        assert refused.returncode == 1 and "Access denied for user 'pos_secret'" in refused.stderr
+        secrets = data_dir / "secrets.toml"
+        keys_before = tomllib.loads(secrets.read_text())
+        outputs = [edge(data_dir, "set-credential", "database_password", stdin=password + "\n", env=env)]
+        assert outputs[-1].returncode == 0 and "database_password set" in outputs[-1].stdout
+        outputs.append(edge(data_dir, "set-credential", "database_password", stdin=password + "\n", env=env))
+        assert outputs[-1].stdout.strip() == "database_password unchanged"  # what the playbook's re-run sees
+        keys_after = tomllib.loads(secrets.read_text())
+        assert keys_after == {**keys_before, "database_password": password}, "the other keys stay as they were"
+        assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+        outputs.append(edge(data_dir, "migrate", env=env))
+        assert outputs[-1].returncode == 0, outputs[-1].stderr
+        outputs.append(edge(data_dir, "backup", env=env))
+        assert outputs[-1].returncode == 0, outputs[-1].stderr
+        dump = Path(outputs[-1].stdout.split()[1])
+        with mariadb.connect(name) as conn, conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM schema_migration")
+            applied = cur.fetchone()[0]
+            cur.execute("DROP TABLE schema_migration")
+        outputs.append(edge(data_dir, "restore", str(dump), env=env))
+        assert outputs[-1].returncode == 0, outputs[-1].stderr
+        with mariadb.connect(name) as conn, conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM schema_migration")
+            assert cur.fetchone()[0] == applied == head()
+        for output in outputs:
+            assert password not in output.stdout + output.stderr
+    finally:
+        mariadb.drop_database(name)
+        with mariadb.connect() as conn, conn.cursor() as cur:
+            cur.execute("DROP USER IF EXISTS 'pos_secret'@'127.0.0.1'")

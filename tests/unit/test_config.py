@@ -94,3 +94,21 @@ def test_check_config_accepts_a_good_file(tmp_path: Path, capsys: pytest.Capture
     path = write(tmp_path, f'[storage]\ndata_dir = "{tmp_path}"\n')
     assert main(["--config", str(path), "check-config"]) == 0
     assert f"data dir: {tmp_path}" in capsys.readouterr().out
+
+
+def test_the_database_password_from_the_secrets_file_joins_a_mysql_url() -> None:
+    from urllib.parse import unquote, urlparse
+
+    from edge.store.db import StoreError, store_url
+
+    password = 'p@ss:w/rd "x" #1'
+    url = store_url("mysql://pos@127.0.0.1:3306/pos", password)
+    parsed = urlparse(url)
+    assert (parsed.username, unquote(parsed.password or ""), parsed.hostname, parsed.port, parsed.path) == (
+        "pos", password, "127.0.0.1", 3306, "/pos")
+    assert store_url("mysql://pos@db/pos", "") == "mysql://pos@db/pos"  # none kept: the URL as configured
+    assert store_url("sqlite:////var/lib/store-edge/store.db", password) == "sqlite:////var/lib/store-edge/store.db"
+    with pytest.raises(StoreError, match="keep it only in the secrets file"):
+        store_url("mysql://pos:old@db/pos", password)
+    with pytest.raises(StoreError, match="names no user"):
+        store_url("mysql://db/pos", password)
