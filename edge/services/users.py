@@ -185,7 +185,8 @@ def resolve_session_row(
     user inactive — or, for a full session, its user must use TOTP and this session never gave a code."""
     if not token:
         return None
-    session = UserSession.get_or_none(UserSession.token_hash == hash_token(token))
+    session = (UserSession.select(UserSession, User).join(User)  # one query: the user comes with it
+               .where(UserSession.token_hash == hash_token(token)).get_or_none())
     if session is None or session.revoked_at is not None or session.stage not in stages:
         return None
     now = ctx.now()
