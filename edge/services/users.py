@@ -12,6 +12,7 @@ from edge.security.passwords import WeakPasswordError, check_policy, verify_pass
 from edge.services.audit import record_audit
 from edge.services.context import ServiceContext
 from edge.services.errors import Conflict, InvalidInput, NotFound, Throttled, Unauthenticated
+from edge.store import sql
 from edge.store.db import write_transaction
 from edge.store.models import ROLES, Employee, LoginThrottle, User, UserSession
 from edge.store.outbox import enqueue
@@ -185,17 +186,18 @@ def resolve_session_row(
     user inactive — or, for a full session, its user must use TOTP and this session never gave a code."""
     if not token:
         return None
-    session = (UserSession.select(UserSession, User).join(User)  # one query: the user comes with it
-               .where(UserSession.token_hash == hash_token(token)).get_or_none())
+    # Every request asks: cached SQL text (edge/store/sql.py), not peewee's query builder.
+    session = sql.first(UserSession, "token_hash = {p}", hash_token(token))
     if session is None or session.revoked_at is not None or session.stage not in stages:
         return None
     now = ctx.now()
     idle = timedelta(minutes=int(ctx.config.get("auth.session_idle_minutes")))
     if now >= session.expires_at or now - session.last_seen_at >= idle:
         return None
-    user: User = session.user
-    if not user.is_active:
+    user = sql.first(User, "id = {p}", session.user_id)
+    if user is None or not user.is_active:
         return None
+    session.user = user
     if session.stage == "active" and session.totp_verified_at is None and (user.totp_enabled or
                                                                            totp_required(ctx, user)):
         return None  # TOTP became required (or was set up) after this session began
