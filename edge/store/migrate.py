@@ -63,6 +63,25 @@ def current_version(db: peewee.Database) -> int:
     return int(row[0] or 0)
 
 
+def skipped_migrations(db: peewee.Database) -> list[str]:
+    """Migrations below the store's version that it never ran (one numbered out of order, say after two
+    branches merged): migrate would never run them, so the schema would silently lack their tables."""
+    version = current_version(db)
+    if version == 0:
+        return []
+    done = {int(row[0]) for row in db.execute_sql("SELECT version FROM schema_migration").fetchall()}
+    return [f"{m.version:04d}_{m.name}" for m in available() if m.version < version and m.version not in done]
+
+
+def _refuse_gaps(db: peewee.Database) -> None:
+    skipped = skipped_migrations(db)
+    if skipped:
+        raise MigrationError(
+            f"the store is at schema version {current_version(db)} but never ran {', '.join(skipped)}: a migration "
+            "was numbered below one already applied; renumber it above the newest"
+        )
+
+
 def migrate(db: peewee.Database, target: int | None = None) -> list[Migration]:
     """Bring the database to ``target`` (default: head); returns the migrations applied."""
     _ensure_table(db)
@@ -73,6 +92,7 @@ def migrate(db: peewee.Database, target: int | None = None) -> list[Migration]:
             f"the store is at schema version {version}, newer than this software ({known[-1].version}); "
             "upgrade the software"
         )
+    _refuse_gaps(db)
     goal = known[-1].version if target is None else target
     applied = []
     for migration in known:

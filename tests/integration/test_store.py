@@ -137,6 +137,16 @@ def test_store_newer_than_the_software_is_refused(backend_ctx: ServiceContext) -
         migrate(db)
 
 
+def test_a_migration_numbered_below_an_applied_one_is_refused_by_name(backend_ctx: ServiceContext) -> None:
+    """Two branches each added a migration; the store ran the higher one first: the lower one would never
+    run, so migrate refuses, naming it, rather than leave the schema without its tables."""
+    db = backend_ctx.db
+    skipped = available()[-2]
+    db.execute_sql(f"DELETE FROM schema_migration WHERE version = {db.param}", (skipped.version,))
+    with pytest.raises(MigrationError, match=f"never ran {skipped.version:04d}_{skipped.name}"):
+        migrate(db)
+
+
 def test_secrets_are_reused_not_regenerated(tmp_path: Path) -> None:
     first = ensure_secrets(tmp_path)
     second = ensure_secrets(tmp_path)
