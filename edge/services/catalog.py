@@ -227,3 +227,12 @@ def list_products(db: peewee.Database, on: date, *, status: str = "active", cate
         "next": page_cursor(rows[-1][1], rows[-1][0]) if more_after else None,
         "prev": page_cursor(rows[0][1], rows[0][0]) if more_before else None,
     }
+
+
+def list_categories(db: peewee.Database) -> list[dict[str, Any]]:
+    """Every category by name with how many products (active or archived) it holds, for the list's filter."""
+    rows = _rows(db, (
+        "SELECT c.name, COUNT(p.id) FROM category c LEFT JOIN product p ON p.category_id = c.id "
+        "GROUP BY c.id, c.name ORDER BY c.name"
+    ), [])
+    return [{"name": name, "products": int(count)} for name, count in rows]

@@ -175,3 +175,11 @@ def test_every_page_is_read_from_the_name_index(demo_ctx: ServiceContext, monkey
         demo_ctx.db, TODAY, category=shelf, limit=5))
     assert category_plans and all(re.search(r"USING (COVERING )?INDEX product_(category_id|name)", plan)
                                   for plan in category_plans)
+
+
+def test_the_category_filter_offers_every_category_with_its_count(login: Callable[[str], FlaskClient]) -> None:
+    items = login("cashier").get(f"{API}/categories").get_json()["items"]
+    assert [item["name"] for item in items] == sorted(item["name"] for item in items)
+    assert sum(item["products"] for item in items) == Product.select().where(Product.category.is_null(False)).count()
+    assert all(item["products"] == walk(login("manager"), category=item["name"], status="all", limit=100)[0]["total"]
+               for item in items[:3])
