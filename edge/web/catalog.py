@@ -65,7 +65,7 @@ PAGE_SCHEMA = {"type": "object", "properties": {
 def search() -> Any:
     """Products ordered by name; a list also has the total and the next / previous cursors."""
     limit_text = request.args.get("limit", "20")
-    if not limit_text.isdigit():
+    if not (limit_text.isascii() and limit_text.isdigit()):
         raise InvalidInput("limit must be an integer between 1 and 100", "limit")
     ctx = current_app.extensions["pos"]
     text = request.args.get("q", "")

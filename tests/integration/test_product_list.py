@@ -86,7 +86,8 @@ def test_filters_by_category_and_archived(login: Callable[[str], FlaskClient]) -
 
 
 @pytest.mark.parametrize(("query", "field"), [
-    ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"limit": "ten"}, "limit"), ({"limit": "-5"}, "limit"),
+    ({"limit": "0"}, "limit"), ({"limit": "²"}, "limit"), ({"after": "Zé"}, "after"),
+    ({"limit": "101"}, "limit"), ({"limit": "ten"}, "limit"), ({"limit": "-5"}, "limit"),
     ({"after": "not a cursor"}, "after"), ({"after": "WyJ4Il0"}, "after"), ({"before": "e30"}, "before"),
     ({"after": "WyJhIiwxXQ", "before": "WyJhIiwxXQ"}, "before"), ({"before": "x" * 2000}, "before"),
     ({"status": "deleted"}, "status"), ({"category": "No Such Shelf"}, "category"),

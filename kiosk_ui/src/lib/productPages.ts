@@ -94,7 +94,7 @@ export function previousPage(params: URLSearchParams, page: CursorPage): URLSear
 }
 
 /** A filter or the page size changed: back to the first page of the new list (the selection stays). */
-export function withFilter(params: URLSearchParams, name: "status" | "category" | "per" | "q", value: string): URLSearchParams {
+export function withFilter(params: URLSearchParams, name: "status" | "category" | "per", value: string): URLSearchParams {
   const next = without(params, "before", "after", "n");
   const isDefault = value === "" || (name === "status" && value === "active") || (name === "per" && value === String(DEFAULT_PAGE_SIZE));
   if (isDefault) next.delete(name);

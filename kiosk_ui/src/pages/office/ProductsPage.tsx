@@ -39,8 +39,12 @@ export function ProductsPage() {
   }
 
   function search(text: string) {
+    // The list's page stays in the URL under the search: clearing the search shows it again.
     setQ(text);
-    setParams(withFilter(params, "q", text.trim()), { replace: true });
+    const next = new URLSearchParams(params);
+    if (text.trim()) next.set("q", text.trim());
+    else next.delete("q");
+    setParams(next, { replace: true });
   }
 
   return (
