@@ -65,7 +65,7 @@ export function ProductsPage() {
         <ImportButton />
       </PageHeader>
       <div className="flex gap-4">
-        <section className="card flex w-[27rem] shrink-0 flex-col overflow-hidden" aria-label="Product list">
+        <section className="card flex max-h-[calc(100vh-8.5rem)] w-[27rem] shrink-0 flex-col overflow-hidden" aria-label="Product list">
           {query ? <SearchResults query={query} selected={selected} onSelect={select} />
             : <PagedList params={params} setParams={setParams} selected={selected} onSelect={select} />}
         </section>
@@ -156,7 +156,8 @@ function PagedList({ params, setParams, selected, onSelect }: {
         </p>
       )}
       {data && data.items.length === 0 && !isFetching && <p className="p-4 text-slate-500">No product in this list.</p>}
-      <ProductRows items={data?.items ?? []} selected={selected} onSelect={onSelect} busy={isFetching} />
+      {/* A new page starts at its top: the list is made afresh for each cursor. */}
+      <ProductRows key={args.after ?? args.before ?? "first"} items={data?.items ?? []} selected={selected} onSelect={onSelect} busy={isFetching} />
       <nav className="flex items-center gap-2 border-t border-slate-100 p-2 text-sm" aria-label="Pages">
         <button type="button" className="btn btn-sm" disabled={!previous || isFetching} onClick={() => previous && setParams(previous)}>← Previous</button>
         <span className="flex-1 text-center" data-testid="page-info">
