@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -13,6 +15,7 @@ import peewee
 from edge.services.errors import InvalidInput, NotFound
 from edge.store.db import is_sqlite
 from edge.store.models import (
+    Category,
     Product,
     ProductSearchToken,
 )
@@ -78,7 +81,7 @@ def product_views(db: peewee.Database, product_ids: Sequence[int], on: date) -> 
     ids = list(product_ids)
     products = {
         row[0]: row for row in _rows(db, (
-            "SELECT p.id, p.uuid, p.sku, p.name, c.name, p.hsn_code, p.base_unit, p.prices_include_tax "
+            "SELECT p.id, p.uuid, p.sku, p.name, c.name, p.hsn_code, p.base_unit, p.prices_include_tax, p.is_active "
             "FROM product p LEFT JOIN category c ON c.id = p.category_id WHERE p.id IN ({ids})"
         ), ids)
     }
@@ -104,12 +107,12 @@ def product_views(db: peewee.Database, product_ids: Sequence[int], on: date) -> 
     gst = current_gst(db, ids, on)
     views = []
     for product_id in ids:
-        _, product_uuid, sku, name, category, hsn, base_unit, includes_tax = products[product_id]
+        _, product_uuid, sku, name, category, hsn, base_unit, includes_tax, active = products[product_id]
         rate_bp, cess_bp = gst.get(product_id, (None, None))
         views.append({
             "id": str(uuid.UUID(product_uuid)), "sku": sku, "name": name, "category": category, "hsn_code": hsn,
             "base_unit": base_unit, "prices_include_tax": bool(includes_tax), "gst_rate_bp": rate_bp,
-            "cess_bp": cess_bp, "units": units.get(product_id, []),
+            "cess_bp": cess_bp, "is_active": bool(active), "units": units.get(product_id, []),
         })
     return views
 
@@ -143,3 +146,93 @@ def search_products(db: peewee.Database, text: str, on: date, limit: int = 20) -
         query = query.where(Product.id.in_(matching))
     ids = [product_id for (product_id,) in query.order_by(Product.name, Product.id).limit(limit).tuples()]
     return product_views(db, ids, on)
+
+
+# --- the back office's list: the whole catalog, page by page ------------------------------------------
+
+LIST_STATUSES = ("active", "archived", "all")
+MAX_CURSOR = 600
+
+
+def page_cursor(name: str, product_id: int) -> str:
+    """An opaque mark of a product's place in name order, for ``after`` / ``before``."""
+    raw = json.dumps([name, product_id], separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def read_cursor(text: str, field: str) -> tuple[str, int]:
+    """(name, product id) of a cursor from a page's ``next`` or ``prev``; 400 naming the field otherwise."""
+    if 0 < len(text) <= MAX_CURSOR:
+        try:
+            value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        except (ValueError, UnicodeError):
+            value = None
+        if (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+                and type(value[1]) is int):
+            return value[0], value[1]
+    raise InvalidInput(f"{field} must be the next or prev cursor of a page", field)
+
+
+def _after(name: str, product_id: int) -> peewee.Expression:
+    # name >= ? first: the index on product.name (which ends in the row ID) answers it as a range.
+    return (Product.name >= name) & ((Product.name > name) | (Product.id > product_id))  # type: ignore[no-any-return]
+
+
+def _before(name: str, product_id: int) -> peewee.Expression:
+    return (Product.name <= name) & ((Product.name < name) | (Product.id < product_id))  # type: ignore[no-any-return]
+
+
+def list_products(db: peewee.Database, on: date, *, status: str = "active", category: str | None = None,
+                  limit: int = 20, after: str | None = None, before: str | None = None) -> dict[str, Any]:
+    """One page of the catalog in name order (keyset paging: as fast on the last page as on the first),
+    with the total of the filter and cursors to the next and previous pages."""
+    if status not in LIST_STATUSES:
+        raise InvalidInput("status must be active, archived or all", "status")
+    if not 1 <= limit <= 100:
+        raise InvalidInput("limit must be between 1 and 100", "limit")
+    if after is not None and before is not None:
+        raise InvalidInput("give after or before, not both", "before")
+    query = Product.select(Product.id, Product.name)
+    if status != "all":
+        query = query.where(Product.is_active == (status == "active"))
+    if category is not None:
+        found = Category.get_or_none(Category.name == category)
+        if found is None:
+            raise InvalidInput(f"no category is named {category!r}", "category")
+        query = query.where(Product.category == found.id)
+    total = query.count()
+    forward = query.order_by(Product.name, Product.id)
+    backward = query.order_by(Product.name.desc(), Product.id.desc())
+    rows: list[tuple[int, str]]
+    if before is not None:
+        rows = list(backward.where(_before(*read_cursor(before, "before"))).limit(limit + 1).tuples())[::-1]
+        if len(rows) <= limit:  # fewer than a page before it: the first page, full
+            rows = list(forward.limit(limit + 1).tuples())
+            more_before = False
+            more_after = len(rows) > limit
+            rows = rows[:limit]
+        else:
+            rows = rows[1:]
+            more_before = True
+            more_after = forward.where(_after(rows[-1][1], rows[-1][0])).exists()
+    else:
+        forward_from = forward if after is None else forward.where(_after(*read_cursor(after, "after")))
+        rows = list(forward_from.limit(limit + 1).tuples())
+        more_after = len(rows) > limit
+        rows = rows[:limit]
+        more_before = bool(rows) and after is not None and backward.where(_before(rows[0][1], rows[0][0])).exists()
+    views = product_views(db, [product_id for product_id, _ in rows], on)
+    return {
+        "items": views, "total": total, "limit": limit,
+        "next": page_cursor(rows[-1][1], rows[-1][0]) if more_after else None,
+        "prev": page_cursor(rows[0][1], rows[0][0]) if more_before else None,
+    }
+
+
+def list_categories(db: peewee.Database) -> list[dict[str, Any]]:
+    """Every category by name with how many products (active or archived) it holds, for the list's filter."""
+    rows = _rows(db, (
+        "SELECT c.name, COUNT(p.id) FROM category c LEFT JOIN product p ON p.category_id = c.id "
+        "GROUP BY c.id, c.name ORDER BY c.name"
+    ), [])
+    return [{"name": name, "products": int(count)} for name, count in rows]

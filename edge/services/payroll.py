@@ -211,6 +211,35 @@ def run_summary(run: PayrollRun) -> dict[str, Any]:
     }
 
 
+LIST_TOTALS = ("basic_paise", "overtime_paise", "deductions_paise", "gross_paise", "net_paise", "flagged_days")
+
+
+def list_runs(ctx: ServiceContext, user: User, page: int, per_page: int) -> dict[str, Any]:
+    """Payroll runs, latest period first, one page: period, state, payslip count and money totals (no payslip
+    lines, no bank or rate details), so HR can reopen an earlier run."""
+    _require_payroll_role(user)
+    total = PayrollRun.select().count()
+    runs = list(PayrollRun.select(PayrollRun, User).join(User)
+                .order_by(PayrollRun.period_start.desc(), PayrollRun.period_end.desc(), PayrollRun.id.desc())
+                .paginate(page, per_page))
+    counts: dict[int, int] = defaultdict(int)
+    totals: dict[int, dict[str, int]] = {int(run.id): dict.fromkeys(LIST_TOTALS, 0) for run in runs}
+    by_id = {int(run.id): run for run in runs}
+    if runs:
+        slips = (Payslip.select(Payslip, Employee.code).join(Employee)
+                 .where(Payslip.payroll_run.in_(list(by_id))))
+        for row in slips:
+            run_id = int(row.payroll_run_id)
+            doc = _decrypt(ctx, row, by_id[run_id], row.employee.code)
+            counts[run_id] += 1
+            for name in LIST_TOTALS:
+                totals[run_id][name] += int(doc[name])
+    items = [{**run_summary(run), "payslip_count": counts[int(run.id)], "totals": totals[int(run.id)]}
+             for run in runs]
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "pages": -(-total // per_page) if total else 0}
+
+
 def payslip(ctx: ServiceContext, user: User, run_id: str, employee_code: str) -> dict[str, Any]:
     """One decrypted payslip: HR and administrators read any, everyone else only their own."""
     run = _run(run_id)

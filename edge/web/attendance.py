@@ -19,6 +19,7 @@ from markupsafe import escape
 from edge.bus import EventBus
 from edge.services import attendance, payroll
 from edge.services.context import ServiceContext
+from edge.services.customers import page_params
 from edge.services.errors import InvalidInput
 from edge.services.users import resolve_session
 from edge.store.models import ROLES
@@ -37,6 +38,14 @@ DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 DIRECTION = {"type": ["string", "null"], "enum": ["in", "out", None]}
 DEVICE_NAME = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 OBJECT = {"type": "object"}
+RUN_PAGE = {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
+        "status": {"type": "string", "enum": ["draft", "final"]}, "created_by": {"type": "string"},
+        "created_at": {"type": "string"}, "finalized_at": {"type": ["string", "null"]},
+        "payslip_count": {"type": "integer"}, "totals": {"type": "object"}}}},
+    "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+    "pages": {"type": "integer"}}}
 ITEMS = {"type": "object", "properties": {"items": {"type": "array", "items": OBJECT}}}
 CONFIRMATION = {"type": "object", "properties": {
     "punch_id": {"type": "string"}, "employee_code": {"type": "string"}, "name": {"type": "string"},
@@ -285,6 +294,16 @@ def run_payroll() -> Any:
     run = payroll.run_payroll(_ctx(), user, attendance.parse_date(data["from"], "from"),
                               attendance.parse_date(data["to"], "to"))
     return jsonify(payroll.run_view(_ctx(), user, str(run.uuid))), 201
+
+
+@api(bp, "/payroll/runs", "GET", roles=PAYROLL, summary="Payroll runs, latest period first, with their totals",
+     query=(Param("page", {"type": "integer", "minimum": 1}, "page number, from 1"),
+            Param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "runs a page (25)")),
+     response=RUN_PAGE)
+def payroll_runs() -> Any:
+    """Period, draft or final, payslip count and totals in paise; the payslips themselves are in GET .../<run_id>."""
+    page, per_page = page_params(request.args.to_dict())
+    return jsonify(payroll.list_runs(_ctx(), current_user_or_none(), page, per_page))
 
 
 @api(bp, "/payroll/runs/<run_id>", "GET", roles=PAYROLL, summary="A payroll run with totals and its payslips",

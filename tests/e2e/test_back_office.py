@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from edge.domain.barcodes import check_digit
 from edge.services.demo_data import demo_employees
-from tests.e2e.conftest import VIEWPORT, PageErrors, log_in
+from tests.e2e.conftest import DEMO_LOGINS, VIEWPORT, PageErrors, log_in, totp_code
 from tests.e2e.test_kiosk import rupees
 from tests.integration.test_cli import FAST
 from tests.integration.test_daemon import Daemon
@@ -419,3 +419,164 @@ def test_every_screen_opens_from_the_menu_of_its_role(
     page.goto("/office/products")
     expect(page).to_have_url(re.compile(r"/hr/attendance$"))
     assert len(list(tmp_path.glob("screen-*.png"))) == sum(len(screens) for screens in ADMIN_SCREENS.values())
+
+
+def row_skus(page: Page) -> list[str]:
+    """The SKUs of the product rows shown, top to bottom."""
+    return [text.split()[0] for text in page.get_by_test_id("product-row").all_inner_texts()]
+
+
+def test_manager_pages_through_the_whole_catalog_and_filters_it(
+    context: BrowserContext, page_errors: PageErrors, manager_api: Api, tmp_path: Path
+) -> None:
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/office/products", "manager")
+    info = page.get_by_test_id("page-info")
+    expect(info).to_have_text("Page 1 of 10 · 1–25 of 240")
+    first = manager_api.get("/products", limit=25)
+    assert row_skus(page) == [item["sku"] for item in first["items"]]
+    previous = page.get_by_role("button", name="← Previous")
+    expect(previous).to_be_disabled()
+
+    # Next and back by keyboard: the second page is the API's second page.
+    next_button = page.get_by_role("button", name="Next →")
+    next_button.focus()
+    page.keyboard.press("Enter")
+    expect(info).to_have_text("Page 2 of 10 · 26–50 of 240")
+    second = manager_api.get("/products", limit=25, after=first["next"])
+    assert row_skus(page) == [item["sku"] for item in second["items"]]
+    page.reload()  # the URL keeps the page
+    expect(info).to_have_text("Page 2 of 10 · 26–50 of 240")
+    previous.click()
+    expect(info).to_have_text("Page 1 of 10 · 1–25 of 240")
+
+    # 100 a page: three pages cover every product exactly once; the last one cannot go further.
+    page.get_by_label("Page size").select_option("100")
+    expect(info).to_have_text("Page 1 of 3 · 1–100 of 240")
+    seen = row_skus(page)
+    for label in ("Page 2 of 3 · 101–200 of 240", "Page 3 of 3 · 201–240 of 240"):
+        next_button.click()
+        expect(info).to_have_text(label)
+        seen += row_skus(page)
+    expect(next_button).to_be_disabled()
+    assert len(seen) == len(set(seen)) == 240
+    shot(page, tmp_path, "products-pages")
+
+    # A search replaces the list; cleared, the list is back on the page it showed.
+    page.get_by_label("Search products").fill("red label tea")
+    expect(page.get_by_test_id("product-row").first).to_contain_text("Red Label")
+    expect(info).to_have_count(0)
+    page.get_by_label("Search products").fill("")
+    expect(info).to_have_text("Page 3 of 3 · 201–240 of 240")
+
+    # A category (from the first page), then the archived ones (none yet).
+    shelf = manager_api.get("/products/categories")["items"][0]
+    page.get_by_label("Category").select_option(shelf["name"])
+    expect(info).to_contain_text(f"of {shelf['products']}")
+    expect(page.get_by_test_id("product-row")).to_have_count(shelf["products"])
+    page.get_by_label("Status").select_option("archived")
+    expect(page.get_by_text("No product in this list.")).to_be_visible()
+    expect(info).to_have_text("Page 1 of 1 · 0 of 0")
+    page.get_by_label("Status").select_option("active")
+    page.get_by_test_id("product-row").first.click()
+    expect(page.get_by_test_id("product-editor")).to_be_visible()
+
+
+def test_hr_reopens_an_earlier_payroll_run_from_the_list(
+    context: BrowserContext, page_errors: PageErrors, kiosk: Daemon, tmp_path: Path
+) -> None:
+    hr_api = Api(kiosk, "hr")
+    older = hr_api.send("POST", "/payroll/runs", {"from": "2026-10-05", "to": "2026-10-11"})
+    newer = hr_api.send("POST", "/payroll/runs", {"from": "2026-10-12", "to": "2026-10-18"})
+    hr_api.send("POST", f"/payroll/runs/{older['id']}/finalize", {"accept_flagged": True})
+
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/hr/payroll", "hr")
+    runs = page.get_by_role("region", name="Payroll runs").get_by_test_id("payroll-run-row")
+    expect(runs.first).to_contain_text("2026-10-12 to 2026-10-18")
+    expect(runs.first).to_contain_text("draft")
+    expect(runs.nth(1)).to_contain_text("2026-10-05 to 2026-10-11")
+    expect(runs.nth(1)).to_contain_text("final")
+    expect(runs.nth(1)).to_contain_text(rupees(older["totals"]["net_paise"]))
+    runs.nth(1).click()
+    shown = page.get_by_test_id("payroll-run")
+    expect(shown.get_by_role("heading")).to_have_text("2026-10-05 to 2026-10-11")
+    expect(shown.get_by_test_id("payroll-status")).to_have_text("final")
+    expect(shown.get_by_test_id("payslip-row")).to_have_count(older["payslip_count"])
+    expect(page).to_have_url(re.compile(f"run={older['id']}$"))
+    page.reload()  # after a reload the same run is open
+    expect(shown.get_by_role("heading")).to_have_text("2026-10-05 to 2026-10-11")
+    expect(runs.nth(1)).to_have_attribute("aria-current", "true")
+    runs.first.click()
+    expect(shown.get_by_role("heading")).to_have_text("2026-10-12 to 2026-10-18")
+    expect(shown.get_by_role("button", name="Finalise")).to_be_visible()
+    assert newer["status"] == "draft"
+    shot(page, tmp_path, "payroll-runs")
+
+
+def log_in_with(browser: Browser, kiosk: Daemon, username: str, password: str) -> Page:
+    """A fresh browser (another till) at the login form, the user name and password typed and sent."""
+    other = browser.new_context(viewport=VIEWPORT, base_url=kiosk.url, locale="en-IN")
+    page = other.new_page()
+    page.goto("/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.keyboard.press("Enter")
+    return page
+
+
+def test_admin_resets_the_cashiers_password_and_the_old_one_stops_working(
+    context: BrowserContext, browser: Browser, kiosk: Daemon, page_errors: PageErrors, tmp_path: Path
+) -> None:
+    cashier = page_errors.watch(log_in_with(browser, kiosk, "cashier", DEMO_LOGINS["cashier"]))
+    expect(cashier).not_to_have_url(re.compile("/login"))
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/office/users", "admin")
+    page.get_by_role("button", name="Manage cashier", exact=True).click()
+    dialog = page.get_by_test_id("user-security")
+    expect(dialog).to_be_visible()
+
+    # The policy's refusal shows under the field; the two copies must agree.
+    dialog.get_by_label(re.compile(r"^New password")).fill("cashier1234")
+    dialog.get_by_label(re.compile(r"^The new password again")).fill("cashier1234")
+    dialog.get_by_role("button", name="Set password and end their sessions").click()
+    expect(dialog.get_by_test_id("field-error")).to_have_text(re.compile("user name"))
+    expect(dialog.get_by_test_id("field-error")).to_have_attribute("data-field", "password")
+    new_password = "till-two-river-stone-58"
+    dialog.get_by_label(re.compile(r"^New password")).fill(new_password)
+    dialog.get_by_label(re.compile(r"^The new password again")).fill(new_password + "x")
+    dialog.get_by_role("button", name="Set password and end their sessions").click()
+    expect(dialog.get_by_test_id("field-error")).to_have_text("the two passwords differ")
+    dialog.get_by_label(re.compile(r"^The new password again")).fill(new_password)
+    page.keyboard.press("Enter")
+    confirm = page.get_by_role("form", name="Confirm with your code")
+    expect(dialog.get_by_test_id("flash").or_(confirm)).to_be_visible()
+    if confirm.is_visible():  # the login's code is older than the step-up window: a fresh one, as a person would
+        confirm.get_by_label("Code").fill(totp_code((kiosk.url, "admin")))
+        confirm.get_by_role("button", name="Confirm").click()
+    expect(dialog.get_by_test_id("flash")).to_contain_text("New password set for cashier; their sessions ended.")
+    shot(page, tmp_path, "users-password")
+
+    # The cashier's open session has ended; the old password is refused, the new one logs in.
+    cashier.reload()
+    expect(cashier).to_have_url(re.compile("/login"))
+    old = log_in_with(browser, kiosk, "cashier", DEMO_LOGINS["cashier"])
+    expect(old.get_by_role("alert")).to_contain_text("wrong user name or password")
+    expect(old).to_have_url(re.compile("/login"))
+    fresh = page_errors.watch(log_in_with(browser, kiosk, "cashier", new_password))
+    expect(fresh).not_to_have_url(re.compile("/login"))
+
+    # End their sessions again (confirmed first), then put the demo password back for the other tests.
+    dialog.get_by_role("button", name="End every session…").click()
+    dialog.get_by_role("button", name="Yes, end every session").click()
+    expect(dialog.get_by_test_id("flash")).to_have_text("cashier: 1 session ended.")
+    fresh.reload()
+    expect(fresh).to_have_url(re.compile("/login"))
+    dialog.get_by_label(re.compile(r"^New password")).fill(DEMO_LOGINS["cashier"])
+    dialog.get_by_label(re.compile(r"^The new password again")).fill(DEMO_LOGINS["cashier"])
+    dialog.get_by_role("button", name="Set password and end their sessions").click()
+    expect(dialog.get_by_test_id("flash")).to_contain_text("New password set for cashier")
+    again = log_in_with(browser, kiosk, "cashier", DEMO_LOGINS["cashier"])
+    expect(again).not_to_have_url(re.compile("/login"))
+    for other in (cashier, old, fresh, again):
+        other.context.close()

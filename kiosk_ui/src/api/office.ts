@@ -4,6 +4,7 @@
 import type { FetchBaseQueryError } from "@reduxjs/toolkit/query";
 import { api, apiError } from "./api";
 import type { Page, Role } from "./types";
+import type { ProductListArgs } from "../lib/productPages";
 import type {
   AttendanceDay,
   BuyerCorrection,
@@ -16,8 +17,10 @@ import type {
   LeaveType,
   NewUser,
   PayrollRun,
+  PayrollRunSummary,
   ProductChange,
   ProductFull,
+  ProductPage,
   Punch,
   PunchConfirmation,
   Register,
@@ -52,13 +55,22 @@ export function params<T extends object>(values: T): Record<string, string | num
 
 const office = api
   .enhanceEndpoints({
-    addTagTypes: ["Product", "Customer", "Invoice", "Register", "User", "Punch", "Day", "Leave"],
+    addTagTypes: ["Product", "Customer", "Invoice", "Register", "User", "Punch", "Day", "Leave", "Payroll"],
   })
   .injectEndpoints({
     endpoints: (build) => ({
       // ------------------------------------------------------------------ products
       productList: build.query<{ items: ProductFull[] }, string>({
         query: (q) => ({ url: "/products", params: { q, limit: 100 } }),
+        providesTags: ["Product"],
+      }),
+      /** The whole catalog page by page (no q): name order, filters, total, next / previous cursors. */
+      productPage: build.query<ProductPage, ProductListArgs>({
+        query: (args) => ({ url: "/products", params: params(args) }),
+        providesTags: ["Product"],
+      }),
+      categories: build.query<{ items: { name: string; products: number }[] }, void>({
+        query: () => "/products/categories",
         providesTags: ["Product"],
       }),
       productFull: build.query<ProductFull, string>({
@@ -159,6 +171,19 @@ const office = api
         query: ({ id, ...changes }) => ({ url: `/users/${id}`, method: "PATCH", body: changes }),
         invalidatesTags: ["User"],
       }),
+      /** An administrator sets a forgotten password (fresh TOTP code needed); the user's sessions end. */
+      setUserPassword: build.mutation<UserRow, { id: string; password: string }>({
+        query: ({ id, password }) => ({ url: `/users/${id}/password`, method: "POST", body: { password } }),
+        invalidatesTags: ["User"],
+      }),
+      /** Lost phone: the user sets TOTP up again at the next login (fresh TOTP code needed). */
+      resetUserTotp: build.mutation<UserRow, string>({
+        query: (id) => ({ url: `/users/${id}/totp/reset`, method: "POST", body: {} }),
+        invalidatesTags: ["User"],
+      }),
+      revokeUserSessions: build.mutation<{ revoked: number }, string>({
+        query: (id) => ({ url: `/users/${id}/sessions/revoke`, method: "POST", body: {} }),
+      }),
 
       // ---------------------------------------------------------------- attendance
       terminalPunch: build.mutation<PunchConfirmation, { employee_code: string; pin: string; terminal: string }>({
@@ -202,17 +227,30 @@ const office = api
         query: ({ id, ...body }) => ({ url: `/leave/requests/${id}/decision`, method: "POST", body }),
         invalidatesTags: ["Leave", "Day"],
       }),
+      /** Earlier runs, latest period first, with totals (no payslip lines). */
+      payrollRuns: build.query<Page<PayrollRunSummary>, { page: number; per_page?: number }>({
+        query: (args) => ({ url: "/payroll/runs", params: params(args) }),
+        providesTags: ["Payroll"],
+      }),
+      payrollRun: build.query<PayrollRun, string>({
+        query: (id) => `/payroll/runs/${id}`,
+        providesTags: (_r, _e, id) => [{ type: "Payroll", id }],
+      }),
       runPayroll: build.mutation<PayrollRun, { from: string; to: string }>({
         query: (body) => ({ url: "/payroll/runs", method: "POST", body }),
+        invalidatesTags: ["Payroll"],
       }),
       finalizePayroll: build.mutation<PayrollRun, { id: string; accept_flagged?: boolean }>({
         query: ({ id, ...body }) => ({ url: `/payroll/runs/${id}/finalize`, method: "POST", body }),
+        invalidatesTags: ["Payroll"],
       }),
     }),
   });
 
 export const {
   useProductListQuery,
+  useProductPageQuery,
+  useCategoriesQuery,
   useProductFullQuery,
   useChangeProductMutation,
   useImportProductsMutation,
@@ -234,6 +272,9 @@ export const {
   useUsersQuery,
   useChangeUserMutation,
   useCreateUserMutation,
+  useSetUserPasswordMutation,
+  useResetUserTotpMutation,
+  useRevokeUserSessionsMutation,
   useTerminalPunchMutation,
   useSetPinMutation,
   usePunchesQuery,
@@ -245,6 +286,8 @@ export const {
   useLeaveRequestsQuery,
   useAskLeaveMutation,
   useDecideLeaveMutation,
+  usePayrollRunsQuery,
+  usePayrollRunQuery,
   useRunPayrollMutation,
   useFinalizePayrollMutation,
 } = office;

@@ -24,6 +24,15 @@ export interface ProductFull extends Omit<Product, "gst_rate_bp" | "cess_bp" | "
   gst_history: { rate_bp: number; cess_bp: number; effective_from: string }[];
 }
 
+/** One page of GET /products without q (items as the till's search gives them, plus is_active). */
+export interface ProductPage {
+  items: (Product & { is_active: boolean })[];
+  total: number;
+  limit: number;
+  next: string | null;
+  prev: string | null;
+}
+
 /** One unit in a PATCH /products/{id}: matched by name; given barcodes replace the unit's barcodes. */
 export interface UnitChange {
   name: string;
@@ -308,6 +317,9 @@ export interface Payslip {
   net_paise: number;
   flagged_days: number;
 }
+
+/** A run in the list of runs: no payslip lines. */
+export type PayrollRunSummary = Omit<PayrollRun, "payslips">;
 
 export interface PayrollRun {
   id: string;

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useSearchParams } from "react-router";
 import { useMeQuery } from "../../api/api";
 import {
   failed,
@@ -11,6 +12,8 @@ import {
   useFinalizePayrollMutation,
   useLeaveRequestsQuery,
   useLeaveTypesQuery,
+  usePayrollRunQuery,
+  usePayrollRunsQuery,
   usePunchesQuery,
   useRunPayrollMutation,
 } from "../../api/office";
@@ -337,7 +340,16 @@ function AskLeaveForm({ forOthers }: { forOthers: boolean }) {
 /** Payroll for a month: run (or recompute the draft), see every payslip's totals, finalise, export CSV. */
 export function PayrollPage() {
   const [month, setMonth] = useState(isoDay().slice(0, 7));
-  const [run, setRun] = useState<PayrollRun | null>(null);
+  // The run shown is in the URL (?run=<id>): a reload, or a run chosen from the list, opens it again.
+  const [params, setParams] = useSearchParams();
+  const runId = params.get("run");
+  const { data: loaded, error: loadError } = usePayrollRunQuery(runId ?? "", { skip: !runId });
+  const [fresh, setFresh] = useState<PayrollRun | null>(null);
+  const run = fresh && fresh.id === runId ? fresh : loaded ?? null;
+  const setRun = (shown: PayrollRun) => {
+    setFresh(shown);
+    if (shown.id !== runId) setParams({ run: shown.id });
+  };
   const [error, setError] = useState<ApiError | null>(null);
   const [acceptFlagged, setAcceptFlagged] = useState(false);
   const [start, { isLoading }] = useRunPayrollMutation();
@@ -395,8 +407,14 @@ export function PayrollPage() {
         <FieldError error={error} name="to" />
       </form>
       <FormError error={error} fields={["month", "from", "to"]} />
+      <div className="grid grid-cols-[19rem_1fr] items-start gap-4">
+      <PayrollRuns shown={runId} onOpen={(id) => { setError(null); setParams({ run: id }); }} />
+      {runId && !run && (loadError
+        ? <p className="card p-4 text-rose-700" role="alert">{failed(loadError).message}</p>
+        : <p className="card p-4 text-slate-500">Loading the run…</p>)}
+      {!runId && <p className="card p-4 text-slate-500">Run payroll for a month, or open an earlier run from the list.</p>}
       {run && (
-        <section className="card p-4 text-sm" aria-label="Payroll run" data-testid="payroll-run">
+        <section className="card min-w-0 p-4 text-sm" aria-label="Payroll run" data-testid="payroll-run">
           <div className="mb-2 flex flex-wrap items-center gap-3">
             <h2 className="text-lg font-semibold">{run.from} to {run.to}</h2>
             <span className="rounded bg-slate-200 px-2" data-testid="payroll-status">{run.status}</span>
@@ -431,6 +449,45 @@ export function PayrollPage() {
           </div>
         </section>
       )}
+      </div>
     </OfficeLayout>
+  );
+}
+
+const RUNS_PER_PAGE = 10;
+
+/** Earlier payroll runs, latest period first, with their state and totals; a row opens the run. */
+function PayrollRuns({ shown, onOpen }: { shown: string | null; onOpen: (id: string) => void }) {
+  const [page, setPage] = useState(1);
+  const { data, error, isFetching } = usePayrollRunsQuery({ page, per_page: RUNS_PER_PAGE });
+  return (
+    <section className="card overflow-hidden text-sm" aria-label="Payroll runs">
+      <h2 className="border-b border-slate-100 px-3 py-2 font-semibold">Runs</h2>
+      {error && <p className="p-3 text-rose-700" role="alert">{failed(error).message}</p>}
+      {data && data.items.length === 0 && <p className="p-3 text-slate-500">No payroll has been run yet.</p>}
+      <ul className={isFetching ? "opacity-60" : ""}>
+        {data?.items.map((r) => (
+          <li key={r.id}>
+            <button type="button" onClick={() => onOpen(r.id)} data-testid="payroll-run-row" aria-current={r.id === shown ? "true" : undefined}
+              className={`w-full border-b border-slate-100 px-3 py-2 text-left hover:bg-sky-50 focus:bg-sky-50 ${r.id === shown ? "bg-sky-100" : ""}`}>
+              <span className="flex items-baseline gap-2">
+                <span className="font-medium">{r.from} to {r.to}</span>
+                <span className={`ml-auto rounded px-1.5 text-xs ${r.status === "final" ? "bg-emerald-100 text-emerald-800" : "bg-amber-100 text-amber-800"}`}>{r.status}</span>
+              </span>
+              <span className="block text-xs text-slate-500">
+                {r.payslip_count} payslips · net {formatPaise(r.totals.net_paise ?? 0)}{(r.totals.flagged_days ?? 0) > 0 ? ` · ${r.totals.flagged_days} flagged days` : ""}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {data && data.pages > 1 && (
+        <nav className="flex items-center gap-2 p-2" aria-label="Run pages">
+          <button type="button" className="btn btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>←</button>
+          <span className="flex-1 text-center">Page {data.page} of {data.pages}</span>
+          <button type="button" className="btn btn-sm" disabled={page >= data.pages} onClick={() => setPage(page + 1)}>→</button>
+        </nav>
+      )}
+    </section>
   );
 }

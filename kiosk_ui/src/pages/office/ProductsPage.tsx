@@ -5,30 +5,46 @@ import {
   importErrors,
   useChangeProductMutation,
   useImportProductsMutation,
+  useCategoriesQuery,
   useProductFullQuery,
   useProductListQuery,
+  useProductPageQuery,
 } from "../../api/office";
 import type { ImportResult, ImportRowError, ProductFull } from "../../api/officeTypes";
-import { PRICE_TIERS, type ApiError } from "../../api/types";
+import { PRICE_TIERS, type ApiError, type Product } from "../../api/types";
 import { Field, FieldError, Flash, FormError, PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
 import { useDraft } from "../../hooks/useDraft";
 import { formatPaise, formatRate } from "../../lib/money";
+import { PAGE_SIZES, listArgs, nextPage, pageCount, pageNumber, previousPage, rangeLabel, withFilter } from "../../lib/productPages";
 import { GST_SLABS_BP, draftOf, formField, productChanges, type ProductDraft, type UnitDraft } from "../../lib/products";
 
 const FIELDS = ["name", "category", "hsn_code", "gst", "unit:"];
 
-/** Products: search, edit (GST/HSN, rates per tier, barcodes per unit), CSV export and import. */
+/** Products: the catalog page by page (status, category, page size) or a search; edit (GST/HSN, rates per tier,
+ * barcodes per unit), CSV export and import. The URL keeps the list's place: a reload shows the same page. */
 export function ProductsPage() {
   const [params, setParams] = useSearchParams();
   const [q, setQ] = useState(params.get("q") ?? "");
   const query = q.trim();
-  const { data, error, isFetching } = useProductListQuery(query, { skip: !query });
   const selected = params.get("id");
 
   function select(id: string) {
     // Unsaved changes of the product left stay in its draft: opening it again shows them.
-    if (id !== selected) setParams({ q: query, id });
+    if (id === selected) return;
+    const next = new URLSearchParams(params);
+    next.set("id", id);
+    if (query) next.set("q", query);
+    setParams(next);
+  }
+
+  function search(text: string) {
+    // The list's page stays in the URL under the search: clearing the search shows it again.
+    setQ(text);
+    const next = new URLSearchParams(params);
+    if (text.trim()) next.set("q", text.trim());
+    else next.delete("q");
+    setParams(next, { replace: true });
   }
 
   return (
@@ -41,7 +57,7 @@ export function ProductsPage() {
           aria-label="Search products"
           value={q}
           autoFocus
-          onChange={(e) => setQ(e.target.value)}
+          onChange={(e) => search(e.target.value)}
         />
         <a className="btn btn-sm" href="/api/v1/products/export.csv" download data-testid="export-products">
           Export CSV
@@ -49,26 +65,9 @@ export function ProductsPage() {
         <ImportButton />
       </PageHeader>
       <div className="flex gap-4">
-        <section className="card w-[26rem] shrink-0 overflow-hidden" aria-label="Product list">
-          {!query && <p className="p-4 text-slate-500">Type a few letters of a name, a SKU or a barcode.</p>}
-          {error && <p className="p-4 text-rose-700" role="alert">{failed(error).message}</p>}
-          {query && data && data.items.length === 0 && !isFetching && <p className="p-4 text-slate-500">No product matches.</p>}
-          <ul className="max-h-[calc(100vh-11rem)] overflow-auto">
-            {data?.items.map((p) => (
-              <li key={p.id}>
-                <button
-                  type="button"
-                  data-testid="product-row"
-                  onClick={() => select(p.id)}
-                  className={`flex w-full items-baseline gap-2 border-b border-slate-100 px-3 py-2 text-left hover:bg-sky-50 ${p.id === selected ? "bg-sky-100" : ""}`}
-                >
-                  <span className="font-mono text-xs text-slate-500">{p.sku}</span>
-                  <span className="flex-1">{p.name}</span>
-                  <span className="text-xs text-slate-500">{p.units[0]?.prices_paise.counter !== undefined ? formatPaise(p.units[0].prices_paise.counter) : ""}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
+        <section className="card flex max-h-[calc(100vh-8.5rem)] w-[27rem] shrink-0 flex-col overflow-hidden" aria-label="Product list">
+          {query ? <SearchResults query={query} selected={selected} onSelect={select} />
+            : <PagedList params={params} setParams={setParams} selected={selected} onSelect={select} />}
         </section>
         <section className="min-w-0 flex-1">
           {selected ? <ProductEditor key={selected} id={selected} /> : (
@@ -77,6 +76,96 @@ export function ProductsPage() {
         </section>
       </div>
     </OfficeLayout>
+  );
+}
+
+type Row = Pick<Product, "id" | "sku" | "name" | "units"> & { is_active?: boolean };
+
+function ProductRows({ items, selected, onSelect, busy }: {
+  items: Row[]; selected: string | null; onSelect: (id: string) => void; busy: boolean;
+}) {
+  return (
+    <ul className={`min-h-0 flex-1 overflow-auto ${busy ? "opacity-60" : ""}`} data-testid="product-rows">
+      {items.map((p) => (
+        <li key={p.id}>
+          <button
+            type="button"
+            data-testid="product-row"
+            onClick={() => onSelect(p.id)}
+            className={`flex w-full items-baseline gap-2 border-b border-slate-100 px-3 py-2 text-left hover:bg-sky-50 focus:bg-sky-50 ${p.id === selected ? "bg-sky-100" : ""}`}
+          >
+            <span className="font-mono text-xs text-slate-500">{p.sku}</span>
+            <span className="flex-1">{p.name}</span>
+            {p.is_active === false && <span className="rounded bg-slate-200 px-1.5 text-xs text-slate-600">archived</span>}
+            <span className="text-xs text-slate-500">{p.units[0]?.prices_paise.counter !== undefined ? formatPaise(p.units[0].prices_paise.counter) : ""}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The till's search: products on sale whose words start with the typed ones, the first 100 by name. */
+function SearchResults({ query, selected, onSelect }: { query: string; selected: string | null; onSelect: (id: string) => void }) {
+  const { data, error, isFetching } = useProductListQuery(query);
+  return (
+    <>
+      <p className="border-b border-slate-100 px-3 py-2 text-xs text-slate-500">Search among the products on sale; clear it to list them all.</p>
+      {error && <p className="p-4 text-rose-700" role="alert">{failed(error).message}</p>}
+      {data && data.items.length === 0 && !isFetching && <p className="p-4 text-slate-500">No product matches.</p>}
+      <ProductRows items={data?.items ?? []} selected={selected} onSelect={onSelect} busy={isFetching} />
+    </>
+  );
+}
+
+/** The whole catalog by name, a page at a time, with filters; the pager moves by the API's cursors. */
+function PagedList({ params, setParams, selected, onSelect }: {
+  params: URLSearchParams; setParams: (next: URLSearchParams, options?: { replace?: boolean }) => void;
+  selected: string | null; onSelect: (id: string) => void;
+}) {
+  const args = listArgs(params);
+  const { data, error, isFetching } = useProductPageQuery(args);
+  const { data: categories } = useCategoriesQuery();
+  const number = data ? pageNumber(params, data) : 1;
+  const next = data ? nextPage(params, data) : null;
+  const previous = data ? previousPage(params, data) : null;
+  const filter = (name: "status" | "category" | "per") => (e: { target: { value: string } }) =>
+    setParams(withFilter(params, name, e.target.value), { replace: true });
+
+  return (
+    <>
+      <div className="flex flex-wrap items-center gap-2 border-b border-slate-100 p-2 text-sm" aria-label="Filters">
+        <select className="field field-sm" aria-label="Status" value={args.status} onChange={filter("status")}>
+          <option value="active">On sale</option>
+          <option value="archived">Archived</option>
+          <option value="all">All products</option>
+        </select>
+        <select className="field field-sm min-w-0 flex-1" aria-label="Category" value={args.category ?? ""} onChange={filter("category")}>
+          <option value="">Every category</option>
+          {args.category && !categories?.items.some((c) => c.name === args.category) && <option value={args.category}>{args.category}</option>}
+          {categories?.items.map((c) => <option key={c.name} value={c.name}>{c.name} ({c.products})</option>)}
+        </select>
+        <select className="field field-sm" aria-label="Page size" value={args.limit} onChange={filter("per")}>
+          {PAGE_SIZES.map((size) => <option key={size} value={size}>{size} a page</option>)}
+        </select>
+      </div>
+      {error && (
+        <p className="p-4 text-rose-700" role="alert">
+          {failed(error).message}{" "}
+          <button type="button" className="underline" onClick={() => setParams(withFilter(params, "per", String(args.limit)))}>First page</button>
+        </p>
+      )}
+      {data && data.items.length === 0 && !isFetching && <p className="p-4 text-slate-500">No product in this list.</p>}
+      {/* A new page starts at its top: the list is made afresh for each cursor. */}
+      <ProductRows key={args.after ?? args.before ?? "first"} items={data?.items ?? []} selected={selected} onSelect={onSelect} busy={isFetching} />
+      <nav className="flex items-center gap-2 border-t border-slate-100 p-2 text-sm" aria-label="Pages">
+        <button type="button" className="btn btn-sm" disabled={!previous || isFetching} onClick={() => previous && setParams(previous)}>← Previous</button>
+        <span className="flex-1 text-center" data-testid="page-info">
+          {data ? `Page ${number} of ${pageCount(data.total, data.limit)} · ${rangeLabel(number, data)}` : "Loading…"}
+        </span>
+        <button type="button" className="btn btn-sm" disabled={!next || isFetching} onClick={() => next && setParams(next)}>Next →</button>
+      </nav>
+    </>
   );
 }
 

@@ -1,11 +1,22 @@
 import { useEffect, useMemo, useReducer, useState, type FormEvent } from "react";
 import { useStepUp } from "../../components/StepUpPrompt";
-import { failed, useChangeUserMutation, useCreateUserMutation, useDevicesQuery, useSyncStatusQuery, useUsersQuery } from "../../api/office";
-import type { DeviceStatus, NewUser, SyncStatus } from "../../api/officeTypes";
+import {
+  failed,
+  useChangeUserMutation,
+  useCreateUserMutation,
+  useDevicesQuery,
+  useResetUserTotpMutation,
+  useRevokeUserSessionsMutation,
+  useSetUserPasswordMutation,
+  useSyncStatusQuery,
+  useUsersQuery,
+} from "../../api/office";
+import type { DeviceStatus, NewUser, SyncStatus, UserRow } from "../../api/officeTypes";
 import type { ApiError, Role } from "../../api/types";
 import { EVERYONE } from "../../auth/roles";
 import { ConnectionBadge } from "../../components/Shell";
 import { Field, Flash, FormError, PageHeader } from "../../components/Form";
+import { Modal } from "../../components/Modal";
 import { OfficeLayout } from "../../components/OfficeLayout";
 import { useDraft } from "../../hooks/useDraft";
 import { formatAge, initialSync, trackSync } from "../../lib/sync";
@@ -116,6 +127,9 @@ export function UsersPage() {
   const [change] = useChangeUserMutation();
   const [rowError, setRowError] = useState<{ id: string; error: ApiError } | null>(null);
   const { guard, prompt } = useStepUp("Changing users");
+  // The row is looked up in the list each render: after a reset the dialog shows the user as they are now.
+  const [managedId, setManagedId] = useState<string | null>(null);
+  const managed = data?.items.find((u) => u.id === managedId) ?? null;
 
   /** A role or active-flag change (the API ends that user's sessions), behind a fresh TOTP code. */
   async function changeRow(id: string, changes: { role?: Role; is_active?: boolean }, username: string) {
@@ -151,13 +165,12 @@ export function UsersPage() {
   return (
     <OfficeLayout group="office">
       <PageHeader title="Users and roles" />
-      {prompt}
       {error && <p className="text-rose-700" role="alert">{failed(error).message}</p>}
       <div className="grid grid-cols-[1fr_22rem] gap-4">
         <div className="card overflow-hidden">
           <table className="w-full text-sm" aria-label="Users">
             <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
-              <tr><th className="px-3 py-2">User</th><th className="px-3 py-2">Name</th><th className="px-3 py-2">Role</th><th className="px-3 py-2">Employee</th><th className="px-3 py-2">2FA</th><th className="px-3 py-2">Status</th></tr>
+              <tr><th className="px-3 py-2">User</th><th className="px-3 py-2">Name</th><th className="px-3 py-2">Role</th><th className="px-3 py-2">Employee</th><th className="px-3 py-2">2FA</th><th className="px-3 py-2">Status</th><th className="px-3 py-2"><span className="sr-only">Actions</span></th></tr>
             </thead>
             <tbody>
               {data?.items.map((u) => (
@@ -178,6 +191,11 @@ export function UsersPage() {
                       {u.is_active ? "active" : "inactive"}
                     </label>
                     {rowError?.id === u.id && <p role="alert" className="text-xs text-rose-700">{rowError.error.message}</p>}
+                  </td>
+                  <td className="px-3 py-1.5 text-right">
+                    <button type="button" className="btn btn-sm" aria-label={`Manage ${u.username}`} onClick={() => setManagedId(u.id)}>
+                      Password, 2FA…
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -200,6 +218,122 @@ export function UsersPage() {
           <Flash text={done} />
         </form>
       </div>
+      {managed && <UserSecurity user={managed} guard={guard} onClose={() => setManagedId(null)} />}
+      {prompt}
     </OfficeLayout>
+  );
+}
+
+type Guard = <T>(run: () => Promise<T>) => Promise<T>;
+
+/**
+ * An administrator's help for one user: a new password (typed twice; the policy's refusal shows under the
+ * field), a two-factor reset (lost phone) and ending every session. Each needs a fresh TOTP code (the page's
+ * step-up prompt asks for it) and says what it did.
+ */
+function UserSecurity({ user, guard, onClose }: { user: UserRow; guard: Guard; onClose: () => void }) {
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<"totp" | "sessions" | null>(null);
+  const [setUserPassword, { isLoading: saving }] = useSetUserPasswordMutation();
+  const [resetTotp, { isLoading: resetting }] = useResetUserTotpMutation();
+  const [revoke, { isLoading: revoking }] = useRevokeUserSessionsMutation();
+  const who = user.display_name ? `${user.username} (${user.display_name})` : user.username;
+
+  async function act(run: () => Promise<string>) {
+    setError(null);
+    setDone(null);
+    try {
+      setDone(await guard(run));
+    } catch (failure) {
+      setError(failed(failure));
+    } finally {
+      setConfirming(null);
+    }
+  }
+
+  function savePassword(event: FormEvent) {
+    event.preventDefault();
+    setDone(null);
+    if (!password) return setError({ code: "invalid", message: "type the new password", field: "password" });
+    if (password !== repeat) return setError({ code: "invalid", message: "the two passwords differ", field: "repeat" });
+    void act(async () => {
+      await setUserPassword({ id: user.id, password }).unwrap();
+      setPassword("");
+      setRepeat("");
+      return `New password set for ${user.username}; their sessions ended. Tell them the new password.`;
+    });
+  }
+
+  return (
+    <Modal title={`Password and sign-in of ${user.username}`} onClose={onClose} width="w-[34rem]" testId="user-security">
+      <p className="mb-3 text-sm text-slate-600">For {who}, {user.role}. Each change asks for a fresh code from your authenticator.</p>
+      <FormError error={error} fields={["password", "repeat"]} />
+      <Flash text={done} />
+      <form className="mt-2 space-y-2" onSubmit={savePassword} aria-label="Set a new password">
+        <h3 className="font-semibold">Set a new password</h3>
+        <Field label="New password" name="password" error={error}>
+          <input className="field w-full" type="password" autoComplete="new-password" data-autofocus value={password}
+            onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <Field label="The new password again" name="repeat" error={error}>
+          <input className="field w-full" type="password" autoComplete="new-password" value={repeat}
+            onChange={(e) => setRepeat(e.target.value)} />
+        </Field>
+        <button type="submit" className="btn btn-primary" disabled={saving}>Set password and end their sessions</button>
+      </form>
+      <div className="mt-5 space-y-3 border-t border-slate-200 pt-4">
+        <Confirmable
+          label="Reset two-factor login"
+          hint={user.totp_enabled ? "For a lost phone: they set up their authenticator again at their next login."
+            : "Two-factor login is off for this user."}
+          question={`Reset two-factor login for ${user.username}? Their sessions end too.`}
+          open={confirming === "totp"} busy={resetting} disabled={!user.totp_enabled}
+          onAsk={() => setConfirming("totp")} onCancel={() => setConfirming(null)}
+          onConfirm={() => void act(async () => {
+            await resetTotp(user.id).unwrap();
+            return `Two-factor login reset for ${user.username}: they set it up again at their next login.`;
+          })}
+        />
+        <Confirmable
+          label="End every session"
+          hint="Signs them out on every till and browser now (a lost badge, a shared screen)."
+          question={`Sign ${user.username} out everywhere?`}
+          open={confirming === "sessions"} busy={revoking}
+          onAsk={() => setConfirming("sessions")} onCancel={() => setConfirming(null)}
+          onConfirm={() => void act(async () => {
+            const { revoked } = await revoke(user.id).unwrap();
+            return `${user.username}: ${revoked} ${revoked === 1 ? "session" : "sessions"} ended.`;
+          })}
+        />
+      </div>
+    </Modal>
+  );
+}
+
+/** An action asked once and confirmed once ("Reset…" → "Yes, reset"), so a stray touch does nothing. */
+function Confirmable({ label, hint, question, open, busy, disabled = false, onAsk, onCancel, onConfirm }: {
+  label: string; hint: string; question: string; open: boolean; busy: boolean; disabled?: boolean;
+  onAsk: () => void; onCancel: () => void; onConfirm: () => void;
+}) {
+  return (
+    <div>
+      {open ? (
+        <div className="rounded-lg bg-amber-50 p-3" role="group" aria-label={label}>
+          <p className="mb-2 font-medium">{question}</p>
+          <div className="flex gap-2">
+            <button type="button" className="btn btn-primary btn-sm" autoFocus disabled={busy} onClick={onConfirm}>Yes, {label.toLowerCase()}</button>
+            <button type="button" className="btn btn-sm" onClick={onCancel}>Cancel</button>
+          </div>
+        </div>
+      ) : (
+        <div className="flex items-center gap-3">
+          <button type="button" className="btn btn-sm" disabled={disabled} onClick={onAsk}>{label}…</button>
+          <span className="text-sm text-slate-500">{hint}</span>
+        </div>
+      )}
+    </div>
   );
 }
