@@ -53,9 +53,9 @@ def _tell_waiting_payment(code: str) -> None:
     with ctx.db.connection_context():
         waiting = gateway_payments.waiting_on_till(ctx, code)
     if waiting is not None:
-        emit("sale", {"till": code, "summary": waiting["summary"]})
+        emit("sale", {"till": code, "summary": waiting["summary"], "resumed": True})
         emit("gateway_payment", {"till": code, "invoice_id": waiting["summary"]["id"],
-                                 "gateway_payment": waiting["gateway_payment"]})
+                                 "gateway_payment": waiting["gateway_payment"], "resumed": True})
 
 
 def register_socket_handlers(socketio: SocketIO) -> None:

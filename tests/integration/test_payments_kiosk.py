@@ -93,6 +93,7 @@ def test_a_screen_joining_the_till_is_told_the_waiting_payment_of_its_latest_bil
     told = join()
     assert [name for name, _ in told] == ["sale", "gateway_payment"]
     sale, attempt = told[0][1], told[1][1]
+    assert sale["resumed"] is attempt["resumed"] is True  # a display showing the next customer's cart keeps it
     assert (sale["till"], sale["summary"]["id"], sale["summary"]["balance_due_paise"]) == (
         "T1", invoice["id"], invoice["total_paise"])
     assert attempt["gateway_payment"] == cashier.get(f"/api/v1/gateway-payments/{waiting['id']}").get_json()
