@@ -167,3 +167,24 @@ def test_without_a_waiting_upi_payment_the_receipt_keeps_the_store_vpa_qr(
     forged = {**document, "upi_payment": {"payload": "upi://pay?pa=x@y\x1b@", "amount_paise": 100}}
     assert receipts.text_receipt(forged, 42, vpa=STORE_VPA) == receipts.text_receipt(document, 42, vpa=STORE_VPA), \
         "a link with control characters is never sent to the printer"
+
+
+EXPECTED_CSP = (
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def test_razorpay_checkout_gets_no_csp_allowance_even_with_razorpay_on(cashier_client: FlaskClient) -> None:
+    """Decided in docs/security.md: no third-party script or frame on the kiosk's origin, where it would run
+    with the till's session — not on the customer display either, Razorpay configured or not."""
+    methods = cashier_client.get("/api/v1/payments/methods").get_json()["methods"]
+    assert any(m["gateway"] == "razorpay" and m["flow"] == "checkout" and m["available"] for m in methods), \
+        "Razorpay Checkout is on in this store"
+    for path in ("/", "/display/T1", "/pos/T1", "/office/invoices", "/api/v1/payments/methods"):
+        headers = cashier_client.get(path).headers
+        assert headers["Content-Security-Policy"] == EXPECTED_CSP, path
+        assert "razorpay" not in headers["Content-Security-Policy"] and "frame-src" not in headers[
+            "Content-Security-Policy"]
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(), payment=()"
