@@ -40,12 +40,12 @@ from edge.payments.base import (
 )
 from edge.services import report_summaries
 from edge.services.after_sale import _refund
-from edge.services.checkout import _invoice, _payment_lines, _record_payment, publish_payment
+from edge.services.checkout import _invoice, _payment_lines, _record_payment, invoice_summary, publish_payment
 from edge.services.context import ServiceContext
 from edge.services.errors import InvalidInput, NotFound, ServiceError, Unavailable, UpstreamTimeout
 from edge.services.records import by_uuid
 from edge.store.db import is_sqlite, write_transaction
-from edge.store.models import GatewayAttempt, GatewayEvent, Invoice, Payment, User
+from edge.store.models import GatewayAttempt, GatewayEvent, Invoice, Payment, Till, User
 
 log = logging.getLogger(__name__)
 DETAILS = "gateway_attempt.details"
@@ -365,6 +365,49 @@ def view(ctx: ServiceContext, attempt_id: str, refresh: bool = False) -> dict[st
     if refresh and attempt.state in (s.value for s in OPEN):
         return _check(ctx, attempt)
     return attempt_document(ctx, attempt)
+
+
+def invoice_attempts(ctx: ServiceContext, invoice_id: str) -> list[dict[str, Any]]:
+    """Every gateway payment of an invoice, newest first: how a till shows a waiting one again after a reload."""
+    invoice = _invoice(invoice_id)
+    rows = (GatewayAttempt.select().where(GatewayAttempt.invoice == invoice)
+            .order_by(GatewayAttempt.attempt.desc()))
+    documents = []
+    for attempt in rows:
+        attempt.invoice = invoice  # already read: no query per attempt
+        documents.append(attempt_document(ctx, attempt))
+    return documents
+
+
+def waiting_on_till(ctx: ServiceContext, till_code: str) -> dict[str, Any] | None:
+    """The till's latest bill while a gateway payment of it still waits: ``{"summary", "gateway_payment"}``
+    (its newest open attempt), or None. A screen joining the till's room is told it at once, so a customer
+    display that reloaded shows the bill and the UPI QR again."""
+    invoice = (Invoice.select(Invoice).join(Till).where(Till.code == till_code)
+               .order_by(Invoice.id.desc()).first())
+    if invoice is None:
+        return None
+    attempt = (GatewayAttempt.select().where((GatewayAttempt.invoice == invoice)
+                                             & GatewayAttempt.state.in_([s.value for s in OPEN]))
+               .order_by(GatewayAttempt.attempt.desc()).first())
+    if attempt is None:
+        return None
+    attempt.invoice = invoice
+    return {"summary": invoice_summary(ctx, invoice), "gateway_payment": attempt_document(ctx, attempt)}
+
+
+def pending_upi_qr(ctx: ServiceContext, invoice: Invoice) -> dict[str, Any] | None:
+    """The newest UPI QR payment of the invoice still waiting at Razorpay, with the link its QR encodes
+    (the receipt prints that one rather than the store's UPI ID: paying it settles that attempt)."""
+    rows = (GatewayAttempt.select().where(
+        (GatewayAttempt.invoice == invoice) & (GatewayAttempt.gateway == "razorpay")
+        & (GatewayAttempt.flow == "upi_qr") & (GatewayAttempt.state == GatewayState.PENDING.value))
+        .order_by(GatewayAttempt.attempt.desc()))
+    for attempt in rows:
+        link = _details(ctx, attempt).get("gateway", {}).get("upi_link", "")
+        if link:
+            return {"id": str(attempt.uuid), "payload": link, "amount_paise": attempt.amount_paise}
+    return None
 
 
 def _check(ctx: ServiceContext, attempt: GatewayAttempt) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from edge.domain.gst import LineTax, TaxSummaryRow, tax_summary
 from edge.domain.gstin import STATE_NAMES
 from edge.domain.money import format_inr
+from edge.services import gateway_payments
 from edge.services.audit import record_audit
 from edge.services.checkout import invoice_summary
 from edge.services.context import ServiceContext
@@ -50,6 +51,7 @@ METHOD_NAMES = {"cash": "Cash", "card": "Card", "upi": "UPI", "wallet": "Wallet"
                 "credit": "On account"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 VPA = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9]{1,63}$")
+UPI_LINK = re.compile(r"^upi://pay\?[\x21-\x7e]{1,1000}$")  # printable ASCII only: it goes into the QR as is
 EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 EMAIL_DOMAIN = re.compile(r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 BUYER_KEYS = ("name", "gstin", "address", "state_code")
@@ -123,6 +125,17 @@ def show_date(day: date | str) -> str:
     """``24 Dec 2026``."""
     value = date.fromisoformat(day) if isinstance(day, str) else day
     return f"{value.day:02d} {MONTHS[value.month - 1]} {value.year}"
+
+
+def upi_waiting(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The invoice's Razorpay UPI QR payment still waiting (``upi_payment`` of the receipt document, set by
+    receipt_document), when its link is a plain ``upi://pay`` one; its QR replaces the store VPA's."""
+    waiting = document.get("upi_payment")
+    if not isinstance(waiting, Mapping) or not UPI_LINK.match(str(waiting.get("payload") or "")):
+        return None
+    if not isinstance(waiting.get("amount_paise"), int) or waiting["amount_paise"] <= 0:
+        return None
+    return dict(waiting)
 
 
 def upi_uri(vpa: str, payee: str, paise: int, number: str) -> str:
@@ -321,7 +334,13 @@ def receipt_layout(document: Mapping[str, Any], width_chars: int = WIDTH_80MM, *
     _taxes(slip, document)
     _payments(slip, document)
     due = _balance_due(document)
-    if vpa and due > 0:
+    waiting = upi_waiting(document)
+    if waiting and due > 0:
+        slip.rule()
+        slip.centre("Scan to pay with UPI", bold=True)
+        slip.items.append(Qr(waiting["payload"]))
+        slip.centre(f"Rs.{amount(waiting['amount_paise'])} for {document['number']}")
+    elif vpa and due > 0:
         slip.rule()
         slip.centre("Scan to pay with UPI", bold=True)
         slip.items.append(Qr(upi_uri(vpa, seller["trade_name"], due, document["number"])))
@@ -560,7 +579,7 @@ footer { text-align: center; margin-top: 4mm; }
 <tr><th colspan="3">Balance due</th><th class="n">{{ balance_due }}</th></tr>
 </tbody>
 </table>
-{% if qr_svg %}<div class="qr">{{ qr_svg }}<div>Scan to pay {{ balance_due }} by UPI to {{ vpa }}</div></div>{% endif %}
+{% if qr_svg %}<div class="qr">{{ qr_svg }}<div>{{ qr_caption }}</div></div>{% endif %}
 <footer>Thank you</footer>
 </body>
 </html>
@@ -617,7 +636,11 @@ def html_invoice(document: Mapping[str, Any], tz: str = DEFAULT_TZ, *, vpa: str 
                  if _change(payment) else ""),
     } for payment in document.get("payments") or []]
     due = _balance_due(document)
+    waiting = upi_waiting(document) if due > 0 else None
     qr = upi_uri(vpa, seller["trade_name"], due, document["number"]) if vpa and due > 0 else None
+    caption = f"Scan to pay {inr(due)} by UPI to {vpa}" if qr else ""
+    if waiting:
+        qr, caption = waiting["payload"], f"Scan to pay {inr(waiting['amount_paise'])} by UPI ({document['number']})"
     return _HTML.render(
         number=document["number"], issued=show_time(local_time(document["issued_at"], tz)),
         till=document.get("till") or "", cashier=document.get("cashier") or "",
@@ -638,7 +661,7 @@ def html_invoice(document: Mapping[str, Any], tz: str = DEFAULT_TZ, *, vpa: str 
         totals=totals, total=inr(document["total_paise"]), total_words=amount_in_words(document["total_paise"]),
         tax_rows=tax_rows, tax_total=tax_total, payments=payments,
         paid=inr(int(document.get("paid_paise", 0))), balance_due=inr(due),
-        qr_svg=_qr_svg(qr) if qr else None, vpa=vpa or "",
+        qr_svg=_qr_svg(qr) if qr else None, qr_caption=caption,
     )
 
 
@@ -700,6 +723,9 @@ def receipt_document(ctx: ServiceContext, invoice: Invoice, revision: int | None
         document["revision_reason"] = _revision_row(invoice, wanted).reason
     document["revision"] = wanted
     document.setdefault("cashier", invoice.cashier.display_name)
+    waiting = gateway_payments.pending_upi_qr(ctx, invoice)
+    if waiting is not None:
+        document["upi_payment"] = waiting
     return document
 
 

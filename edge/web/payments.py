@@ -76,6 +76,14 @@ def start_payment(invoice_id: str) -> Any:
     return jsonify(document), 201
 
 
+@api(bp, "/invoices/<invoice_id>/gateway-payments", "GET", roles=SELLERS,
+     response={"type": "object", "properties": {"items": {"type": "array", "items": ATTEMPT}}},
+     summary="An invoice's gateway payments, newest first (a waiting one shows again after a page reload)")
+def list_payments(invoice_id: str) -> Any:
+    """Each attempt as GET /gateway-payments/{id} answers it: state, message, transaction ID, QR while waiting."""
+    return jsonify({"items": gateway_payments.invoice_attempts(_ctx(), invoice_id)})
+
+
 @api(bp, "/gateway-payments/<gateway_payment_id>", "GET", roles=SELLERS, response=ATTEMPT,
      summary="A gateway payment's state (refresh=true asks the gateway first)",
      query=[Param("refresh", {"type": "boolean"}, "check a pending payment with its gateway now")])

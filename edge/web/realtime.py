@@ -8,6 +8,7 @@ from flask import current_app, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from edge.bus import EventBus
+from edge.services import gateway_payments
 from edge.services.users import resolve_session
 from edge.store.models import Till
 from edge.web.access import SESSION_COOKIE
@@ -45,6 +46,18 @@ def bridge_events(bus: EventBus, socketio: SocketIO) -> None:
         bus.subscribe(topic, push)
 
 
+def _tell_waiting_payment(code: str) -> None:
+    """A screen that (re)joins a till while a gateway payment of its latest bill waits gets the bill and the
+    attempt at once (a reloaded customer display shows the UPI QR again); nothing is pushed to the others."""
+    ctx = current_app.extensions["pos"]
+    with ctx.db.connection_context():
+        waiting = gateway_payments.waiting_on_till(ctx, code)
+    if waiting is not None:
+        emit("sale", {"till": code, "summary": waiting["summary"], "resumed": True})
+        emit("gateway_payment", {"till": code, "invoice_id": waiting["summary"]["id"],
+                                 "gateway_payment": waiting["gateway_payment"], "resumed": True})
+
+
 def register_socket_handlers(socketio: SocketIO) -> None:
     """Connect (cookie login required), join/leave a till room, and ping for round-trip checks."""
 
@@ -68,6 +81,7 @@ def register_socket_handlers(socketio: SocketIO) -> None:
         if not exists:
             return {"error": {"code": "not_found", "message": f"no active till {code!r}", "field": "till"}}
         join_room(till_room(str(code)))
+        _tell_waiting_payment(str(code))
         return {"ok": True, "room": till_room(str(code))}
 
     @socketio.on("leave_till")

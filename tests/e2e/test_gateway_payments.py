@@ -9,6 +9,7 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -234,3 +235,131 @@ def test_upi_by_gateway_is_greyed_out_with_the_reason_when_razorpay_stops_answer
     finally:
         context.close()
         daemons.close()
+
+
+def test_a_waiting_upi_payment_and_its_qr_come_back_after_both_screens_reload(
+    context: BrowserContext, page_errors: PageErrors, tmp_path: Path
+) -> None:
+    pos, display = open_till(context, page_errors, "T1")
+    total = api_get(pos, "/api/v1/tills/T1/cart")["total_paise"]
+    pos.keyboard.press("F9")
+    dialog = pos.get_by_test_id("checkout-dialog")
+    expect(dialog.get_by_label("Amount")).to_be_focused()
+    pos.keyboard.press("u")
+    expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+    pos.keyboard.press("Enter")  # the whole bill, prefilled
+    panel = pos.get_by_test_id("payment-dialog").get_by_test_id("gateway-payment")
+    expect(panel).to_have_attribute("data-state", "pending")
+    attempt_id = panel.get_attribute("data-attempt-id")
+    assert attempt_id
+    payload = api_get(pos, f"/api/v1/gateway-payments/{attempt_id}/qr")["payload"]
+    expect(display.get_by_test_id("upi-qr")).to_have_attribute("data-payload", payload)
+
+    # The till's browser restarts (a power blip, F5): both screens reload while the customer is still scanning.
+    pos.reload()
+    display.reload()
+    assert not was_not_reloaded(pos) and not was_not_reloaded(display)
+    summary = pos.get_by_test_id("sale-summary")
+    restored = summary.get_by_test_id("gateway-payment")
+    expect(restored).to_have_attribute("data-state", "pending")
+    expect(restored).to_have_attribute("data-attempt-id", attempt_id)
+    expect(restored.get_by_test_id("gateway-message")).to_have_text(
+        f"Customer to scan the QR and approve {rupees(total)} in their UPI app")
+    expect(restored.get_by_role("button", name="Cancel payment")).to_be_visible()
+    expect(summary.get_by_test_id("invoice-status")).to_have_text("issued")
+    expect(display.get_by_test_id("upi-qr")).to_have_attribute("data-payload", payload)
+    expect(display.get_by_test_id("upi-qr").locator("svg")).to_be_visible()
+    expect(display.get_by_test_id("display-gateway-title")).to_have_text(f"Pay {rupees(total)}")
+    expect(display.get_by_test_id("display-due")).to_have_text(f"Balance due {rupees(total)}")
+    pos.screenshot(path=tmp_path / "pos-upi-after-reload.png")
+    display.screenshot(path=tmp_path / "display-upi-after-reload.png")
+    mark_loaded(pos)
+    mark_loaded(display)
+
+    # The customer pays: the reloaded screens follow the pushes as before.
+    simulate_customer(context, attempt_id, "pay")
+    transaction = api_get(pos, f"/api/v1/gateway-payments/{attempt_id}")["transaction_id"]
+    assert transaction
+    expect(restored).to_have_attribute("data-state", "succeeded")
+    expect(summary.get_by_test_id("gateway-transaction")).to_have_text(transaction)
+    expect(summary.get_by_test_id("invoice-status")).to_have_text("paid")
+    expect(display.get_by_test_id("upi-qr")).to_have_count(0)
+    expect(display.get_by_test_id("display-gateway-detail")).to_have_text(f"Transaction {transaction}")
+    invoice_id = api_get(pos, f"/api/v1/gateway-payments/{attempt_id}")["invoice_id"]
+    listed = api_get(pos, f"/api/v1/invoices/{invoice_id}/gateway-payments")["items"]
+    assert [(a["id"], a["state"], a["transaction_id"]) for a in listed] == [(attempt_id, "succeeded", transaction)]
+    assert was_not_reloaded(pos) and was_not_reloaded(display)
+
+
+def sell_paid_by_card_online(page: Page, till: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A sale on a till paid in full by an online card at the simulated Stripe (the API, as the kiosk does):
+    the invoice and the gateway payment."""
+    cart = api_get(page, f"/api/v1/tills/{till}/cart")
+    scanned = page.request.post(f"/api/v1/carts/{cart['id']}/scan", data={"code": str(PIECE_ITEM.units[0].barcode)})
+    assert scanned.status == 200, scanned.text()
+    issued = page.request.post(f"/api/v1/carts/{cart['id']}/checkout", data={})
+    assert issued.status == 201, issued.text()
+    invoice = issued.json()
+    paid = page.request.post(f"/api/v1/invoices/{invoice['id']}/gateway-payments", data={
+        "method": "card", "flow": "online", "amount_paise": invoice["total_paise"], "payment_method": "pm_card_visa"})
+    assert paid.status == 201 and paid.json()["state"] == "succeeded", paid.text()
+    return invoice, paid.json()
+
+
+def test_a_manager_refunds_part_of_a_card_payment_from_the_invoice_page(
+    context: BrowserContext, page_errors: PageErrors, tmp_path: Path
+) -> None:
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/office/invoices", "manager")
+    invoice, card = sell_paid_by_card_online(page, "T2")
+    total = invoice["total_paise"]
+    page.goto(f"/office/invoices/{invoice['id']}")
+    payments = page.get_by_test_id("gateway-payments")
+    row = payments.get_by_test_id("gateway-payment-row")
+    expect(row).to_have_count(1)
+    expect(row).to_have_attribute("data-state", "succeeded")
+    expect(row).to_contain_text(f"Online card {rupees(total)}")
+    expect(row.get_by_test_id("gateway-payment-transaction")).to_have_text(card["transaction_id"])
+
+    # Part of it back: ₹10.00, typed and confirmed from the keyboard.
+    row.get_by_role("button", name="Refund").click()
+    dialog = page.get_by_test_id("refund-dialog")
+    amount = dialog.get_by_label("Refund amount")
+    expect(amount).to_be_focused()
+    expect(amount).to_have_value(plain(total))
+    amount.fill(plain(total + 1))
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_test_id("refund-error")).to_have_text(
+        f"At most {rupees(total)} is left to refund on this payment")
+    amount.fill("10")
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_test_id("refund-confirm")).to_contain_text("Refund ₹10.00 to the customer through stripe?")
+    expect(dialog.get_by_role("button", name="Yes, refund ₹10.00")).to_be_focused()
+    page.screenshot(path=tmp_path / "office-refund-confirm.png")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(row.get_by_test_id("gateway-payment-state")).to_have_text("succeeded, ₹10.00 refunded")
+    expect(payments.get_by_test_id("flash")).to_have_text(
+        f"Refunded ₹10.00 of Online card {rupees(total)}: succeeded, ₹10.00 refunded")
+    after = api_get(page, f"/api/v1/gateway-payments/{card['id']}")
+    assert (after["state"], after["refunded_paise"]) == ("succeeded", 1_000)
+    summary = api_get(page, f"/api/v1/invoices/{invoice['id']}")
+    assert summary["paid_paise"] == total - 1_000
+    assert sorted((p["kind"], p["amount_paise"]) for p in summary["payments"]) == [
+        ("payment", total), ("refund", -1_000)]
+    page.screenshot(path=tmp_path / "office-refunded-part.png")
+
+    # Another manager refunds the rest meanwhile: this screen's refund is refused with the API's message,
+    # and the row then shows the payment as it now is.
+    row.get_by_role("button", name="Refund").click()
+    expect(amount).to_have_value(plain(total - 1_000))
+    page.keyboard.press("Enter")
+    rest = page.request.post(f"/api/v1/gateway-payments/{card['id']}/refund", data={})
+    assert rest.status == 200 and rest.json()["state"] == "refunded", rest.text()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_test_id("refund-error")).to_have_text(
+        "only a succeeded payment can be refunded (this one is refunded)")
+    page.keyboard.press("Escape")
+    expect(row).to_have_attribute("data-state", "refunded")
+    expect(row.get_by_role("button", name="Refund")).to_have_count(0)
+    assert api_get(page, f"/api/v1/invoices/{invoice['id']}")["paid_paise"] == 0

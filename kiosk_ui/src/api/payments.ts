@@ -1,4 +1,5 @@
-// Gateway payments (edge/web/payments.py): the methods on offer now, start / follow / cancel an attempt.
+// Gateway payments (edge/web/payments.py): the methods on offer now, start / follow / cancel / refund an
+// attempt, and an invoice's attempts.
 // Injected into the one API (api.ts is not restructured).
 
 import { api } from "./api";
@@ -30,5 +31,16 @@ export const paymentsApi = api.injectEndpoints({
       query: (id) => `/gateway-payments/${id}`,
       keepUnusedDataFor: 0,
     }),
+    /** An invoice's attempts, newest first (a waiting one shows again after a reload; the back office lists them). */
+    invoiceGatewayPayments: build.query<{ items: GatewayAttempt[] }, string>({
+      query: (invoiceId) => `/invoices/${invoiceId}/gateway-payments`,
+      keepUnusedDataFor: 0,
+    }),
+    /** Managers: give back all (no amount) or part of a succeeded attempt through its gateway. */
+    refundGatewayPayment: build.mutation<GatewayAttempt, { id: string; amount_paise?: number }>({
+      query: ({ id, ...body }) => ({ url: `/gateway-payments/${id}/refund`, method: "POST", body }),
+    }),
   }),
 });
+
+export const { useInvoiceGatewayPaymentsQuery, useRefundGatewayPaymentMutation } = paymentsApi;

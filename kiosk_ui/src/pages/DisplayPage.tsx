@@ -15,6 +15,7 @@ import {
   displayOpened,
   displayPayment,
   displaySale,
+  displaySaleResumed,
 } from "../state/displaySlice";
 import { useAppDispatch, useAppSelector } from "../state/hooks";
 
@@ -65,7 +66,7 @@ export function DisplayPage() {
       connection: (c) => dispatch(displayConnection(c)),
       refused: () => dispatch(api.util.invalidateTags(["Me"])),
       cart: ({ cart }) => dispatch(displayCart(cart)),
-      sale: ({ summary }) => dispatch(displaySale(summary)),
+      sale: ({ summary, resumed }) => dispatch(resumed ? displaySaleResumed(summary) : displaySale(summary)),
       payment: (event) => dispatch(displayPayment(event)),
       gateway_payment: (event) => dispatch(displayGatewayPayment(event.gateway_payment)),
     });

@@ -17,7 +17,8 @@ import type { Connection } from "../state/posSlice";
 
 export interface TillEvents {
   cart?: (payload: { till: string; cart: Cart }) => void;
-  sale?: (payload: { till: string; summary: SaleSummary }) => void;
+  /** ``resumed``: told on joining the room (the latest bill, while a gateway payment of it waits). */
+  sale?: (payload: { till: string; summary: SaleSummary; resumed?: boolean }) => void;
   payment?: (payload: PaymentEvent) => void;
   scan_rejected?: (payload: ScanRejectedEvent) => void;
   weight?: (payload: WeightEvent) => void;

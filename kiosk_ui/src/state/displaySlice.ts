@@ -48,6 +48,15 @@ const displaySlice = createSlice({
       state.cart = null;
       if (state.attempt && state.attempt.invoice_id !== action.payload.id) state.attempt = null;
     },
+    /** The bill told on joining the room while a gateway payment of it waits (after a reload: the QR again);
+     *  a display already showing the next customer's cart keeps it. */
+    displaySaleResumed(state, action: PayloadAction<SaleSummary>) {
+      if (action.payload.till !== state.till || state.phase === "cart") return;
+      state.sale = mergeSummary(state.sale, action.payload);
+      state.phase = "sale";
+      state.cart = null;
+      if (state.attempt && state.attempt.invoice_id !== action.payload.id) state.attempt = null;
+    },
     displayPayment(state, action: PayloadAction<PaymentEvent>) {
       if (state.sale) state.sale = applyPaymentEvent(state.sale, action.payload);
     },
@@ -62,5 +71,5 @@ const displaySlice = createSlice({
   },
 });
 
-export const { displayOpened, displayCart, displaySale, displayPayment, displayGatewayPayment, displayConnection } = displaySlice.actions;
+export const { displayOpened, displayCart, displaySale, displaySaleResumed, displayPayment, displayGatewayPayment, displayConnection } = displaySlice.actions;
 export const displayReducer = displaySlice.reducer;

@@ -6,6 +6,7 @@ import { apiError } from "../api/api";
 import { paymentsApi, type GatewayPaymentRequest } from "../api/payments";
 import type { ApiError, GatewayAttempt } from "../api/types";
 import { isGatewayFlow } from "../lib/gateway";
+import { attemptToShow } from "../lib/gatewayRefunds";
 import type { StagedPayment } from "../lib/payments";
 import { attemptUpdated, methodsLoaded } from "./paymentsSlice";
 import type { AppThunk } from "./store";
@@ -48,4 +49,19 @@ export const cancelGatewayPayment = (attemptId: string): AppThunk<Promise<Attemp
     return { ok: true, attempt: answer.data };
   }
   return { ok: false, error: apiError(answer.error) };
+};
+
+/**
+ * The gateway payments of the summary on screen, from the API (GET /invoices/{id}/gateway-payments): after a
+ * page reload or a reconnection a waiting payment shows again with its live state and Cancel, without
+ * waiting for its next push.
+ */
+export const reloadInvoiceAttempts = (): AppThunk<Promise<void>> => async (dispatch, getState) => {
+  const invoiceId = getState().pos.summary?.id;
+  if (!invoiceId) return;
+  const answer = await dispatch(
+    paymentsApi.endpoints.invoiceGatewayPayments.initiate(invoiceId, { subscribe: false, forceRefetch: true }),
+  );
+  const newest = answer.data ? attemptToShow(answer.data.items) : null;
+  if (newest) dispatch(attemptUpdated(newest));
 };

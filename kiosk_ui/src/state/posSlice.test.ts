@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { cart, cashPayment, line, summary } from "../test/fixtures";
-import { displayCart, displayOpened, displayPayment, displayReducer, displaySale, initialDisplayState } from "./displaySlice";
+import {
+  displayCart,
+  displayOpened,
+  displayPayment,
+  displayReducer,
+  displaySale,
+  displaySaleResumed,
+  initialDisplayState,
+} from "./displaySlice";
 import {
   cartLoaded,
   cartPushed,
@@ -96,6 +104,13 @@ describe("customer display reducers", () => {
     expect(state.phase).toBe("sale");
     state = displayReducer(state, displayCart(cart({ id: "cart-2", version: 2, lines: [line()] })));
     expect([state.phase, state.sale]).toEqual(["cart", null]);
+  });
+
+  it("after a reload, the bill told on joining (a gateway payment of it waits) is shown, but not over a cart", () => {
+    expect(displayReducer(start, displaySaleResumed(summary())).phase).toBe("sale");
+    const scanning = displayReducer(start, displayCart(cart({ id: "cart-2", version: 2, lines: [line()] })));
+    expect(displayReducer(scanning, displaySaleResumed(summary())).phase).toBe("cart");
+    expect(displayReducer(start, displaySaleResumed(summary({ till: "T2" }))).phase).toBe("idle");
   });
 
   it("ignores other tills", () => {

@@ -15,6 +15,7 @@ import { MANAGERS } from "../../auth/roles";
 import { Field, FieldError, Flash, FormError, PageHeader } from "../../components/Form";
 import { useStepUp } from "../../components/StepUpPrompt";
 import { OfficeLayout } from "../../components/OfficeLayout";
+import { GatewayPaymentsPanel } from "./GatewayPaymentsPanel";
 import { useDraft } from "../../hooks/useDraft";
 import { useInvoiceRegisterQuery } from "../../api/reports";
 import { buyerChanges, rememberInvoice, recentInvoices, withStatus, type BuyerDraft } from "../../lib/invoices";
@@ -107,7 +108,7 @@ export function InvoicesPage() {
 /** One invoice: lines, taxes, payments; reprint; buyer (GST-detail) correction with revision history; credit note. */
 export function InvoicePage() {
   const { id = "" } = useParams();
-  const { data: invoice, error } = useInvoiceFullQuery(id);
+  const { data: invoice, error, refetch } = useInvoiceFullQuery(id);
   const { data: me } = useMeQuery();
   const manages = Boolean(me && MANAGERS.includes(me.role));
 
@@ -130,6 +131,7 @@ export function InvoicePage() {
           <div className="grid grid-cols-[1fr_22rem] gap-4">
             <div className="space-y-4">
               <InvoiceBody invoice={invoice} />
+              <GatewayPaymentsPanel invoice={invoice} manages={manages} onRefunded={() => void refetch()} />
               <RevisionHistory id={invoice.id} />
             </div>
             <div className="space-y-4">

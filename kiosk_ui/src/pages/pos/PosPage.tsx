@@ -18,7 +18,7 @@ import {
   startNewSale,
   type CartChange,
 } from "../../state/cartCommands";
-import { loadPaymentMethods, startGatewayPayment } from "../../state/gatewayCommands";
+import { loadPaymentMethods, reloadInvoiceAttempts, startGatewayPayment } from "../../state/gatewayCommands";
 import { useAppDispatch, useAppSelector } from "../../state/hooks";
 import { attemptUpdated, paymentsStatusPushed } from "../../state/paymentsSlice";
 import type { StagedPayment } from "../../lib/payments";
@@ -109,13 +109,14 @@ export function PosPage() {
     dispatch(tillOpened(till));
     rememberTill(till);
     void dispatch(reloadCart());
-    void dispatch(restoreSummary());
+    void dispatch(restoreSummary()).then(() => dispatch(reloadInvoiceAttempts()));
     void dispatch(loadPaymentMethods());
     return connectTill(till, {
       connection: (state) => dispatch(connectionChanged(state)),
       joined: () => {
         void dispatch(reloadCart());
         void dispatch(loadPaymentMethods());
+        void dispatch(reloadInvoiceAttempts()); // pushes missed while offline
       },
       joinFailed: (error) => dispatch(noticeShown("error", error.message)),
       refused: () => dispatch(api.util.invalidateTags(["Me"])),
