@@ -7,6 +7,8 @@ import { OfficeLayout } from "../../components/OfficeLayout";
 import { download, isoDay } from "../../lib/forms";
 import { formatPaise } from "../../lib/money";
 import { entryKind, statementCsv } from "../../lib/statement";
+import { CustomerEditor } from "./CustomerEditor";
+import { CustomerPayments } from "./CustomerPayments";
 
 /** One customer: details, balance, GSTIN history, open invoices, and the statement for a period. */
 export function CustomerPage() {
@@ -22,8 +24,10 @@ export function CustomerPage() {
             <span className="font-mono text-slate-500">{customer.code}</span>
             {!customer.is_active && <span className="rounded bg-slate-200 px-2 text-sm">inactive</span>}
           </PageHeader>
+          <CustomerEditor customer={customer} />
           <Details customer={customer} />
           <StatementView id={customer.id} />
+          <CustomerPayments id={customer.id} />
         </>
       )}
     </OfficeLayout>

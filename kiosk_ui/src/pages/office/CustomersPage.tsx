@@ -1,6 +1,10 @@
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useMeQuery } from "../../api/api";
 import { failed, useCustomerListQuery } from "../../api/office";
+import { MANAGERS } from "../../auth/roles";
+import { CustomerForm } from "../../components/CustomerForm";
+import { Modal } from "../../components/Modal";
 import type { CustomerFilters } from "../../api/officeTypes";
 import { PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
@@ -33,6 +37,9 @@ export function CustomersPage() {
   const filters = filtersOf(params);
   const { data, error, isFetching } = useCustomerListQuery(filters);
   const [minBalance, setMinBalance] = useState(params.get("min_balance") ?? "");
+  const [adding, setAdding] = useState(false);
+  const { data: me } = useMeQuery();
+  const navigate = useNavigate();
 
   function set(name: string, value: string) {
     const next = new URLSearchParams(params);
@@ -47,7 +54,14 @@ export function CustomersPage() {
       <PageHeader title="Customers">
         <input className="field w-72" type="search" aria-label="Search customers" placeholder="Name, code, phone or GSTIN"
           value={filters.q} onChange={(e) => set("q", e.target.value)} autoFocus />
+        <button type="button" className="btn ml-auto" onClick={() => setAdding(true)}>Add a customer</button>
       </PageHeader>
+      {adding && (
+        <Modal title="New customer" onClose={() => setAdding(false)} width="w-[60rem]" testId="new-customer-dialog">
+          <CustomerForm mayGiveCredit={Boolean(me && MANAGERS.includes(me.role))} draftKey="customer:new"
+            onCancel={() => setAdding(false)} onSaved={(saved) => void navigate(`/office/customers/${saved.id}`)} />
+        </Modal>
+      )}
       <div className="mb-3 flex flex-wrap items-end gap-3 text-sm" aria-label="Filters">
         <label>Type{" "}
           <select className="field field-sm" aria-label="Type" value={filters.type} onChange={(e) => set("type", e.target.value)}>

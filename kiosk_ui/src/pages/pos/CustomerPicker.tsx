@@ -1,8 +1,12 @@
 import { useEffect, useState } from "react";
-import { useSearchCustomersQuery } from "../../api/api";
+import { useMeQuery, useSearchCustomersQuery } from "../../api/api";
 import type { Cart } from "../../api/types";
+import { MANAGERS } from "../../auth/roles";
+import { CustomerForm } from "../../components/CustomerForm";
 import { Modal } from "../../components/Modal";
 import { formatPaise } from "../../lib/money";
+
+const NEW_CUSTOMER = "new";
 
 interface Option {
   id: string | null;
@@ -10,7 +14,10 @@ interface Option {
   detail: string;
 }
 
-/** F4: find a customer by name, code, phone or GSTIN; ↑/↓ and Enter attach it to the sale (its tier follows). */
+/**
+ * F4: find a customer by name, code, phone or GSTIN; ↑/↓ and Enter attach it to the sale (its tier follows).
+ * The last option adds a new customer with what a cashier may set, and attaches it.
+ */
 export function CustomerPicker({
   cart,
   onClose,
@@ -25,6 +32,8 @@ export function CustomerPicker({
   const [active, setActive] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const { data: me } = useMeQuery();
 
   useEffect(() => {
     const timer = window.setTimeout(() => setQ(query.trim()), 150);
@@ -41,18 +50,36 @@ export function CustomerPicker({
     const parts = [c.code, c.type, c.phone, c.gstin, c.balance_paise ? `owes ${formatPaise(c.balance_paise)}` : null];
     options.push({ id: c.id, title: c.name, detail: parts.filter(Boolean).join(" · ") });
   }
+  options.push({ id: NEW_CUSTOMER, title: "+ Add a new customer", detail: "name, phone, GSTIN… then it is on this sale" });
 
   async function choose(index: number) {
     const option = options[index];
     if (!option || busy) return;
+    if (option.id === NEW_CUSTOMER) {
+      setAdding(true);
+      return;
+    }
     setBusy(true);
     const failure = await onChoose(option.id);
     setBusy(false);
     if (failure) setError(failure);
   }
 
+  if (adding) {
+    const typed = query.trim();
+    const initial = /^[+\d\s-]{6,}$/.test(typed) ? { phone: typed } : { name: typed };
+    return (
+      <Modal key="new" title="New customer" onClose={onClose} testId="customer-dialog" width="w-[60rem]">
+        <CustomerForm mayGiveCredit={Boolean(me && MANAGERS.includes(me.role))} draftKey="customer:till-new" initial={initial}
+          onCancel={() => setAdding(false)}
+          onSaved={(saved) => void onChoose(saved.id).then((failure) => failure && setError(failure))} />
+        {error && <p role="alert" className="mt-3 rounded-lg bg-rose-50 px-3 py-2 text-rose-800">{error}</p>}
+      </Modal>
+    );
+  }
+
   return (
-    <Modal title="Customer" onClose={onClose} testId="customer-dialog">
+    <Modal key="find" title="Customer" onClose={onClose} testId="customer-dialog">
       <p className="mb-3 text-slate-600">
         On this sale: <strong>{cart.customer ? `${cart.customer.name} (${cart.customer.code})` : "Cash customer"}</strong>
       </p>
@@ -83,6 +110,7 @@ export function CustomerPicker({
         {options.map((option, index) => (
           <li
             key={option.id ?? "cash"}
+            data-testid={option.id === NEW_CUSTOMER ? "add-customer-option" : undefined}
             role="option"
             aria-selected={index === active}
             className={`cursor-pointer rounded-lg px-3 py-2 ${index === active ? "bg-sky-100" : "hover:bg-slate-50"}`}
