@@ -252,6 +252,7 @@ def cart_document(priced: PricedCart) -> dict[str, Any]:
         "customer": {"id": str(customer.uuid), "code": customer.code, "name": customer.name} if customer else None,
         "supply": priced.terms.supply.value, "place_of_supply": priced.place_of_supply, "lines": lines,
         "subtotal_paise": sale.subtotal_paise, "discount_paise": sale.discount_paise,
+        "bill_discount_paise": cart.discount_paise,
         "taxable_paise": sale.taxable_paise, "cgst_paise": sale.cgst_paise, "sgst_paise": sale.sgst_paise,
         "igst_paise": sale.igst_paise, "cess_paise": sale.cess_paise, "round_off_paise": sale.round_off_paise,
         "total_paise": sale.grand_total_paise,

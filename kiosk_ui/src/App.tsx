@@ -30,6 +30,7 @@ const AttendancePage = lazyPage(hr, "AttendancePage");
 const PunchesPage = lazyPage(hr, "PunchesPage");
 const LeavePage = lazyPage(hr, "LeavePage");
 const PayrollPage = lazyPage(hr, "PayrollPage");
+const MonthlyRegisterPage = lazyPage(() => import("./pages/hr/HrReports"), "MonthlyRegisterPage");
 const EmployeesPage = lazyPage(() => import("./pages/EmployeesPage"), "EmployeesPage");
 const TerminalPage = lazyPage(() => import("./pages/TerminalPage"), "TerminalPage");
 const DashboardPage = lazyPage(() => import("./pages/reports/DashboardPage"), "DashboardPage");
@@ -113,6 +114,7 @@ export default function App() {
       <Route path="/hr/attendance" element={guarded(rolesOf("/hr/attendance"), <AttendancePage />)} />
       <Route path="/hr/punches" element={guarded(rolesOf("/hr/punches"), <PunchesPage />)} />
       <Route path="/hr/leave" element={guarded(rolesOf("/hr/leave"), <LeavePage />)} />
+      <Route path="/hr/register" element={guarded(rolesOf("/hr/register"), <MonthlyRegisterPage />)} />
       <Route path="/hr/payroll" element={guarded(rolesOf("/hr/payroll"), <PayrollPage />)} />
       <Route path="/hr/employees" element={guarded(rolesOf("/hr/employees"), <EmployeesPage />)} />
       <Route path="/reports" element={<Navigate to="/reports/dashboard" replace />} />

@@ -29,6 +29,7 @@ const HI: Record<string, string> = {
   "Punch corrections": "पंच सुधार",
   Leave: "छुट्टी",
   Payroll: "वेतन",
+  "Monthly register": "मासिक रजिस्टर",
   Employees: "कर्मचारी",
   // attendance terminal
   "Tap your badge — or type your code and PIN": "अपना बैज लगाएँ — या अपना कोड और पिन डालें",

@@ -372,7 +372,8 @@ ADMIN_SCREENS = {  # menu entry → the page's heading
     "Back office": [("Products", "Products"), ("Customers", "Customers"), ("Invoices", "Invoices"),
                     ("Register", "Register"), ("Devices", "Devices"), ("Cloud sync", "Cloud sync"),
                     ("Users", "Users and roles")],
-    "HR": [("Attendance", "Attendance"), ("Leave", "Leave"), ("Payroll", "Payroll"), ("Employees", "Employees")],
+    "HR": [("Attendance", "Attendance"), ("Leave", "Leave"), ("Monthly register", "Monthly register"),
+           ("Payroll", "Payroll"), ("Employees", "Employees")],
     "Reports": [("Dashboard", "Dashboard"), ("GST returns", "GST returns")],
 }
 
@@ -415,7 +416,7 @@ def test_every_screen_opens_from_the_menu_of_its_role(
     expect(screens.get_by_role("link", name="Back office")).to_have_count(0)
     expect(screens.get_by_role("link", name="Reports")).to_have_count(0)
     expect(page.get_by_role("navigation", name="HR").get_by_role("link")).to_have_text(
-        ["Attendance", "Punch corrections", "Leave", "Payroll", "Employees"])
+        ["Attendance", "Punch corrections", "Leave", "Monthly register", "Payroll", "Employees"])
     page.goto("/office/products")
     expect(page).to_have_url(re.compile(r"/hr/attendance$"))
     assert len(list(tmp_path.glob("screen-*.png"))) == sum(len(screens) for screens in ADMIN_SCREENS.values())

@@ -73,7 +73,9 @@ const endpoints = api
       }),
       /** The register is CSV only: the text, shown as a table and offered as the same file. */
       attendanceRegister: build.query<string, MonthFilters>({
-        query: (filters) => ({ url: "/attendance/register.csv", params: params(filters), responseHandler: "text" }),
+        query: (filters) => ({ url: "/attendance/register.csv", params: params(filters),
+          // The file as text; a refusal is the API's JSON error, read as such.
+          responseHandler: (response: Response) => (response.ok ? response.text() : response.json()) }),
         providesTags: ["Day"],
       }),
       monthlyReport: build.query<{ items: MonthlyReportRow[] }, MonthFilters & { kind: MonthlyReportKind }>({

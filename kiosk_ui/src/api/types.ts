@@ -75,6 +75,8 @@ export interface Cart extends Totals {
   supply: "intra" | "inter" | string;
   place_of_supply: string;
   lines: CartLine[];
+  /** The bill (invoice) discount alone, as set by PATCH /carts/{id} (discount_paise adds the lines' own). */
+  bill_discount_paise?: number;
 }
 
 export type PaymentMethod = "cash" | "card" | "upi" | "wallet" | "bank_transfer" | "credit";

@@ -7,7 +7,7 @@ const paths = (role: Role, group?: "office" | "hr") => screensFor(role, group).m
 describe("navigation by role, as the API's routes allow", () => {
   it("gives managers the back office but not users; payroll is not theirs", () => {
     expect(paths("manager", "office")).toEqual(["/office/products", "/office/customers", "/office/invoices", "/office/register", "/office/devices", "/office/sync"]);
-    expect(paths("manager", "hr")).toEqual(["/hr/attendance", "/hr/punches", "/hr/leave", "/hr/employees"]);
+    expect(paths("manager", "hr")).toEqual(["/hr/attendance", "/hr/punches", "/hr/leave", "/hr/register", "/hr/employees"]);
   });
 
   it("gives administrators users and payroll, but not punch corrections (HR and managers)", () => {
@@ -22,7 +22,7 @@ describe("navigation by role, as the API's routes allow", () => {
 
   it("gives HR attendance, corrections, leave, payroll and the directory, and no back office", () => {
     expect(paths("hr", "office")).toEqual([]);
-    expect(paths("hr")).toEqual(["/hr/attendance", "/hr/punches", "/hr/leave", "/hr/payroll", "/hr/employees"]);
+    expect(paths("hr")).toEqual(["/hr/attendance", "/hr/punches", "/hr/leave", "/hr/register", "/hr/payroll", "/hr/employees"]);
   });
 
   it("gives employees their own attendance and leave", () => {

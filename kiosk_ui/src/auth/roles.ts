@@ -15,6 +15,8 @@ export const TERMINAL_ROLES: readonly Role[] = ["admin", "cashier", "hr", "manag
 export const HR_DECIDERS: readonly Role[] = ["hr", "manager"];
 /** Who sets employees' attendance-terminal PINs (POST /attendance/employees/{code}/pin). */
 export const PIN_SETTERS: readonly Role[] = ["admin", "hr"];
+/** Who reads the monthly attendance register and the overtime / late reports (attendance.DERIVE_ROLES). */
+export const HR_SUPERVISORS: readonly Role[] = ["admin", "hr", "manager"];
 /** Who runs payroll (payroll.PAYROLL_ROLES). */
 export const PAYROLL_ROLES: readonly Role[] = ["admin", "hr"];
 export const EVERYONE: readonly Role[] = ["admin", "manager", "cashier", "hr", "employee"];
@@ -42,6 +44,7 @@ export const SCREENS: readonly Screen[] = [
   { path: "/hr/attendance", label: "Attendance", group: "hr", roles: ["admin", "hr", "manager", "employee"] },
   { path: "/hr/punches", label: "Punch corrections", group: "hr", roles: HR_DECIDERS },
   { path: "/hr/leave", label: "Leave", group: "hr", roles: ["admin", "hr", "manager", "employee"] },
+  { path: "/hr/register", label: "Monthly register", group: "hr", roles: HR_SUPERVISORS },
   { path: "/hr/payroll", label: "Payroll", group: "hr", roles: PAYROLL_ROLES },
   { path: "/hr/employees", label: "Employees", group: "hr", roles: DIRECTORY_READERS },
 ];

@@ -26,6 +26,7 @@ import { useStepUp } from "../../components/StepUpPrompt";
 import { useDraft } from "../../hooks/useDraft";
 import { clockTime, download, formatDays, formatMinutes, isoDay, monthRange } from "../../lib/forms";
 import { formatPaise } from "../../lib/money";
+import { LeaveBalances } from "./HrReports";
 
 function daysAgo(n: number): string {
   const d = new Date();
@@ -246,6 +247,7 @@ export function LeavePage() {
         </div>
         <AskLeaveForm forOthers={decides} />
       </div>
+      <LeaveBalances />
     </OfficeLayout>
   );
 }

@@ -33,6 +33,7 @@ import {
   weightPushed,
 } from "../../state/posSlice";
 import { BarcodeField } from "./BarcodeField";
+import { BillDiscount } from "./BillDiscount";
 import { CartTable } from "./CartTable";
 import { CheckoutDialog } from "./CheckoutDialog";
 import { CustomerPicker } from "./CustomerPicker";
@@ -58,6 +59,7 @@ const SHORTCUTS: [string, string][] = [
   ["F6", "Edit the last line (↑ ↓ between lines)"],
   ["Ctrl+Del", "Remove the line being edited"],
   ["F9", "Checkout, then complete the sale"],
+  ["F10", "Bill discount (₹ or %)"],
   ["F7", "Cancel a waiting card or UPI payment"],
   ["Esc", "Close, back to barcode"],
 ];
@@ -101,6 +103,7 @@ export function PosPage() {
   const { attempt, cancel: cancelAttempt, cancelling } = useInvoiceAttempt(summary?.id ?? "");
   const barcodeRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const discountRef = useRef<HTMLInputElement>(null);
 
   const focusBarcode = useCallback(() => window.setTimeout(() => barcodeRef.current?.focus(), 0), []);
 
@@ -214,6 +217,7 @@ export function PosPage() {
         if (view === "sale" && cart && cart.lines.length > 0) setDialog("checkout");
         else if (view === "summary" && summary && summary.balance_due_paise > 0) setDialog("payment");
       },
+      F10: () => view === "sale" && discountRef.current?.focus(),
       Escape: () => {
         dispatch(noticeCleared());
         focusBarcode();
@@ -310,6 +314,8 @@ export function PosPage() {
                 <span>{cart?.supply === "inter" ? "Inter-state" : "Intra-state"}</span>
               </div>
               {cart && <TotalsList totals={cart} supply={cart.supply} />}
+              <BillDiscount ref={discountRef} cart={cart} onDone={focusBarcode}
+                onSend={(discount_paise) => dispatch(changeCart({ kind: "changeCart", terms: { discount_paise } }))} />
             </section>
             <WeightPanel />
             <button
