@@ -21,7 +21,7 @@ CART = {"type": "object", "properties": {
     "id": {"type": "string"}, "till": {"type": "string"}, "version": {"type": "integer"},
     "lines": {"type": "array", "items": {"type": "object"}}, "total_paise": {"type": "integer"},
     "round_off_paise": {"type": "integer"}, "tax_summary": {"type": "array", "items": {"type": "object"}},
-    "discount_paise": {"type": "integer", "description": "every discount: the lines' own and their share of the bill's"},
+    "discount_paise": {"type": "integer", "description": "every discount: the lines' own and the bill's"},
     "bill_discount_paise": {"type": "integer", "description": "the bill (invoice) discount set by PATCH /carts/{id}"},
 }}
 SUMMARY = {"type": "object", "properties": {

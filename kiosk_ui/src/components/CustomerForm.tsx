@@ -81,28 +81,28 @@ export function CustomerForm({
       <FormError error={error} fields={CUSTOMER_FIELDS} />
       <div className="grid grid-cols-3 gap-x-4 gap-y-2">
         <Field label="Name" name="name" error={error}>
-          <input className="field w-full" value={draft.name} onChange={text("name")} data-autofocus autoComplete="off" />
+          <input className="field w-full" aria-label="Name" value={draft.name} onChange={text("name")} data-autofocus autoComplete="off" />
         </Field>
         <Field label="Phone" name="phone" error={error}>
-          <input className="field w-full" value={draft.phone} onChange={text("phone")} inputMode="tel" autoComplete="off" />
+          <input className="field w-full" aria-label="Phone" value={draft.phone} onChange={text("phone")} inputMode="tel" autoComplete="off" />
         </Field>
         <Field label="E-mail" name="email" error={error}>
-          <input className="field w-full" value={draft.email} onChange={text("email")} type="email" autoComplete="off" />
+          <input className="field w-full" aria-label="E-mail" value={draft.email} onChange={text("email")} type="email" autoComplete="off" />
         </Field>
         <Field label="Type" name="type" error={error}>
-          <select className="field w-full" value={draft.type} onChange={text("type")}>
+          <select className="field w-full" aria-label="Type" value={draft.type} onChange={text("type")}>
             {CUSTOMER_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </Field>
         <Field label="Rate tier" name="rate_tier" error={error}>
-          <select className="field w-full" value={mayGiveCredit ? draft.rate_tier : ""} onChange={text("rate_tier")} disabled={!mayGiveCredit}
+          <select className="field w-full" aria-label="Rate tier" value={mayGiveCredit ? draft.rate_tier : ""} onChange={text("rate_tier")} disabled={!mayGiveCredit}
             aria-describedby={mayGiveCredit ? undefined : "manager-only"}>
             {(!customer || !mayGiveCredit) && <option value="">the type's tier</option>}
             {RATE_TIERS.map((t) => <option key={t} value={t}>{t}{t === typeTier ? " (now)" : ""}</option>)}
           </select>
         </Field>
         <Field label="Credit limit ₹" name="credit_limit_paise" error={error}>
-          <input className="field w-full" value={mayGiveCredit ? draft.credit_limit : "0"} onChange={text("credit_limit")} inputMode="decimal"
+          <input className="field w-full" aria-label="Credit limit ₹" value={mayGiveCredit ? draft.credit_limit : "0"} onChange={text("credit_limit")} inputMode="decimal"
             disabled={!mayGiveCredit} placeholder="0" aria-describedby={mayGiveCredit ? undefined : "manager-only"} />
         </Field>
         {!mayGiveCredit && (
@@ -111,19 +111,19 @@ export function CustomerForm({
           </p>
         )}
         <Field label="GSTIN" name="gstin" error={error}>
-          <input className="field w-full font-mono uppercase" value={draft.gstin} onChange={text("gstin")} maxLength={20}
+          <input className="field w-full font-mono uppercase" aria-label="GSTIN" value={draft.gstin} onChange={text("gstin")} maxLength={20}
             autoComplete="off" spellCheck={false} placeholder="none" />
         </Field>
         <Field label="Legal name (for the GSTIN)" name="legal_name" error={error}>
-          <input className="field w-full" value={draft.legal_name} onChange={text("legal_name")} placeholder="the name above" />
+          <input className="field w-full" aria-label="Legal name" value={draft.legal_name} onChange={text("legal_name")} placeholder="the name above" />
         </Field>
         {customer ? (
           <Field label="GSTIN change applies from" name="gstin_effective_from" error={error}>
-            <input type="date" className="field w-full" value={draft.gstin_effective_from} onChange={text("gstin_effective_from")} />
+            <input type="date" className="field w-full" aria-label="GSTIN change applies from" value={draft.gstin_effective_from} onChange={text("gstin_effective_from")} />
           </Field>
         ) : <div />}
         <Field label="Billing address" name="billing_address" error={error}>
-          <input className="field w-full" value={draft.billing_address} onChange={text("billing_address")} />
+          <input className="field w-full" aria-label="Billing address" value={draft.billing_address} onChange={text("billing_address")} />
         </Field>
         <Field label="Billing state" name="billing_state_code" error={error}>
           <StateSelect label="Billing state" value={draft.billing_state_code} onChange={set("billing_state_code")}
@@ -135,7 +135,7 @@ export function CustomerForm({
         </Field>
         {(gstinStateDiffers(draft) || draft.gstin_state_reason || error?.field === "billing_state_code") && (
           <Field label="Why the GSTIN's state differs from the billing state" name="gstin_state_reason" error={error} className="col-span-3">
-            <input className="field w-full" value={draft.gstin_state_reason} onChange={text("gstin_state_reason")} />
+            <input className="field w-full" aria-label="Why the GSTIN's state differs" value={draft.gstin_state_reason} onChange={text("gstin_state_reason")} />
           </Field>
         )}
       </div>

@@ -63,7 +63,7 @@ function Details({ customer }: { customer: CustomerFull }) {
         {customer.legal_name && <p>{customer.legal_name}</p>}
         <ul className="mt-2 space-y-0.5 text-slate-600">
           {customer.gstin_history.map((g) => (
-            <li key={`${g.gstin}-${g.valid_from}`}>{g.gstin} from {g.valid_from}{g.valid_to ? ` to ${g.valid_to}` : ""}</li>
+            <li key={`${g.gstin}-${g.valid_from}`} data-testid="gstin-period">{g.gstin} from {g.valid_from}{g.valid_to ? ` to ${g.valid_to}` : ""}</li>
           ))}
         </ul>
       </section>
