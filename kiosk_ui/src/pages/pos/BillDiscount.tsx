@@ -46,7 +46,7 @@ export const BillDiscount = forwardRef<HTMLInputElement, {
   }
 
   return (
-    <div className="mt-2 border-t border-slate-200 pt-2" data-testid="bill-discount">
+    <div className="mt-1.5 border-t border-slate-200 pt-1.5" data-testid="bill-discount">
       <label className="flex items-center justify-between gap-2 text-sm text-slate-600">
         <span>Bill discount <span className="kbd">F10</span></span>
         <input

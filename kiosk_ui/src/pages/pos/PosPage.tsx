@@ -56,11 +56,11 @@ const SHORTCUTS: [string, string][] = [
   ["F2", "Search products (↑ ↓ Enter)"],
   ["F3", "Back to the barcode field"],
   ["F4", "Customer"],
-  ["F6", "Edit the last line (↑ ↓ between lines)"],
+  ["F6", "Edit the last line (↑ ↓ lines)"],
   ["Ctrl+Del", "Remove the line being edited"],
   ["F9", "Checkout, then complete the sale"],
   ["F10", "Bill discount (₹ or %)"],
-  ["F7", "Cancel a waiting card or UPI payment"],
+  ["F7", "Cancel a waiting card/UPI payment"],
   ["Esc", "Close, back to barcode"],
 ];
 
@@ -251,7 +251,7 @@ export function PosPage() {
           }
         />
       ) : (
-        <div className="grid h-full grid-cols-[1fr_22rem] gap-3 p-3">
+        <div className="grid h-full grid-cols-[1fr_22rem] grid-rows-[minmax(0,1fr)] gap-3 p-3">
           <section className="card flex min-h-0 flex-col p-3" aria-label="Sale">
             <div className="flex gap-2">
               <BarcodeField ref={barcodeRef} onScan={scan} />
@@ -327,7 +327,7 @@ export function PosPage() {
               Checkout {cart && cart.lines.length > 0 ? formatPaise(cart.total_paise) : ""}
               <span className="kbd bg-emerald-700 text-white">F9</span>
             </button>
-            <section className="card mt-auto p-3 text-sm" aria-label="Keyboard shortcuts">
+            <section className="card mt-auto min-h-0 overflow-auto p-3 text-sm" aria-label="Keyboard shortcuts">
               <ul className="space-y-1">
                 {SHORTCUTS.map(([key, what]) => (
                   <li key={key} className="flex items-center gap-2 text-slate-600">
