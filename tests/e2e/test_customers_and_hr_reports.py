@@ -114,6 +114,7 @@ def test_cashier_adds_a_walk_in_customer_from_the_till_and_it_is_on_the_sale(
     pos.keyboard.press("Enter")
     form = dialog.get_by_role("form", name="New customer")
     expect(form.get_by_label("Name", exact=True)).to_have_value("Ravi Walkin")
+    expect(form.get_by_label("Name", exact=True)).to_be_focused()
     # What a cashier may not set is shown locked, with why.
     expect(form.get_by_label("Credit limit ₹")).to_be_disabled()
     expect(form.get_by_label("Rate tier")).to_be_disabled()

@@ -81,7 +81,7 @@ export function CustomerForm({
       <FormError error={error} fields={CUSTOMER_FIELDS} />
       <div className="grid grid-cols-3 gap-x-4 gap-y-2">
         <Field label="Name" name="name" error={error}>
-          <input className="field w-full" aria-label="Name" value={draft.name} onChange={text("name")} data-autofocus autoComplete="off" />
+          <input className="field w-full" aria-label="Name" value={draft.name} onChange={text("name")} data-autofocus autoFocus autoComplete="off" />
         </Field>
         <Field label="Phone" name="phone" error={error}>
           <input className="field w-full" aria-label="Phone" value={draft.phone} onChange={text("phone")} inputMode="tel" autoComplete="off" />

@@ -1,12 +1,14 @@
-import { useEffect, useState } from "react";
+import { Suspense, lazy, useEffect, useState } from "react";
 import { useMeQuery, useSearchCustomersQuery } from "../../api/api";
 import type { Cart } from "../../api/types";
 import { MANAGERS } from "../../auth/roles";
-import { CustomerForm } from "../../components/CustomerForm";
 import { Modal } from "../../components/Modal";
 import { formatPaise } from "../../lib/money";
 
 const NEW_CUSTOMER = "new";
+
+// The form is fetched when first opened: a till that never adds a customer never downloads it.
+const CustomerForm = lazy(async () => ({ default: (await import("../../components/CustomerForm")).CustomerForm }));
 
 interface Option {
   id: string | null;
@@ -70,9 +72,11 @@ export function CustomerPicker({
     const initial = /^[+\d\s-]{6,}$/.test(typed) ? { phone: typed } : { name: typed };
     return (
       <Modal key="new" title="New customer" onClose={onClose} testId="customer-dialog" width="w-[60rem]">
-        <CustomerForm mayGiveCredit={Boolean(me && MANAGERS.includes(me.role))} draftKey="customer:till-new" initial={initial}
-          onCancel={() => setAdding(false)}
-          onSaved={(saved) => void onChoose(saved.id).then((failure) => failure && setError(failure))} />
+        <Suspense fallback={<p className="text-slate-500">Loading the form…</p>}>
+          <CustomerForm mayGiveCredit={Boolean(me && MANAGERS.includes(me.role))} draftKey="customer:till-new" initial={initial}
+            onCancel={() => setAdding(false)}
+            onSaved={(saved) => void onChoose(saved.id).then((failure) => failure && setError(failure))} />
+        </Suspense>
         {error && <p role="alert" className="mt-3 rounded-lg bg-rose-50 px-3 py-2 text-rose-800">{error}</p>}
       </Modal>
     );
