@@ -223,3 +223,4 @@ def test_hr_opens_the_monthly_register_and_downloads_its_csv(
     casual = next(b for b in expected if b["leave_type"] == "CL")
     expect(balances.get_by_test_id("balance-row").filter(has_text="CL").get_by_test_id("available")).to_have_text(
         re.compile(f"^{casual['available_milli'] // 1000}(\\.\\d+)? days?$"))
+    shot(page, tmp_path, "leave-balances")

@@ -1,4 +1,4 @@
-import { forwardRef, useState } from "react";
+import { forwardRef, useEffect, useState } from "react";
 import type { Cart } from "../../api/types";
 import { parseBillDiscount } from "../../lib/billDiscount";
 import { paiseToInput } from "../../lib/money";
@@ -17,6 +17,12 @@ export const BillDiscount = forwardRef<HTMLInputElement, {
   const [typed, setTyped] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const cartId = cart?.id;
+  // A new sale starts with no discount typed and no refusal on screen.
+  useEffect(() => {
+    setTyped(null);
+    setError(null);
+  }, [cartId]);
   const current = cart?.bill_discount_paise ?? 0;
   const shown = typed ?? (current ? paiseToInput(current) : "");
 
