@@ -160,6 +160,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         now = ctx.now()
         invoice = sql.insert_new(Invoice(
             number=number, series=series, till=till, cashier=user, cart=cart, customer=customer,
+            customer_type_id=customer.customer_type_id if customer else None,
             register_session=_open_register(till.id), seller_registration=seller,
             buyer_name=(gstin.legal_name if gstin else customer.name) if customer else "Cash customer",
             buyer_gstin=gstin.gstin if gstin else None, buyer_address=customer.billing_address if customer else "",

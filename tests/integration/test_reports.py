@@ -263,8 +263,44 @@ def test_old_invoices_get_their_summaries_when_the_store_is_upgraded(shop: Shop,
     for model in REPORT_MODELS:
         db.execute_sql(f"DROP TABLE {model._meta.table_name}")
     db.execute_sql("DROP INDEX invoice_revision_changed_at" + ("" if is_sqlite(db) else " ON invoice_revision"))
-    db.execute_sql("DELETE FROM schema_migration WHERE version = 5")
+    db.execute_sql("ALTER TABLE invoice DROP COLUMN customer_type_id")  # a store at version 4
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= 5")
     applied = migrate(db)
-    assert [m.version for m in applied] == [5]
+    assert [m.version for m in applied] == [5, 6]
     assert report_summaries.summary_rows(db) == kept
     assert Invoice.select().count() == len(shop.invoices)
+
+
+def test_a_customer_who_changes_type_keeps_earlier_sales_and_their_cancellation_under_the_old_type(
+    demo_ctx: ServiceContext,
+) -> None:
+    """A retail customer buys, then is made wholesale; cancelling the earlier invoice takes the sale out of
+    retail, where it was made, not out of wholesale; the summaries kept at write time still equal a rebuild."""
+    from edge.services import after_sale, carts, checkout
+    from edge.store.models import Customer, CustomerType, Product
+
+    ctx = demo_ctx
+    cashier, manager = User.get(User.username == "cashier"), User.get(User.username == "manager")
+    retail = CustomerType.get(CustomerType.code == "retail")
+    wholesale = CustomerType.get(CustomerType.code == "wholesale")
+    customer = Customer.select().where(Customer.customer_type == retail).first()
+    product = Product.select().where((Product.base_unit == "piece") & Product.is_active).first()
+    cart_id = str(carts.open_cart(ctx, cashier, "T1").uuid)
+    carts.set_terms(ctx, cashier, cart_id, {"customer_id": str(customer.uuid)})
+    carts.add_product(ctx, cashier, cart_id, str(product.uuid), None, "2")
+    sale = checkout.checkout(ctx, cashier, cart_id, [])
+    today = ctx.now().date()
+    flt = reports.Filters(Period(today, today), None, None, None, None)
+
+    def billed() -> dict[str, tuple[int, int]]:
+        return {row["type"]: (row["invoices"], row["net_billed_paise"])
+                for row in reports.by_customer_type(ctx, flt)["rows"] if row["invoices"] or row["net_billed_paise"]}
+
+    assert billed() == {"retail": (1, sale["total_paise"])}
+    Customer.update(customer_type=wholesale).where(Customer.id == customer.id).execute()
+    after_sale.cancel_invoice(ctx, manager, sale["id"], "billed to the wrong customer")
+    assert billed() == {}, "the cancellation nets out under retail; wholesale never bought anything"
+    kept = report_summaries.summary_rows(ctx.db)
+    with write_transaction(ctx.db):
+        report_summaries.rebuild(ctx.db, "Asia/Kolkata")
+    assert report_summaries.summary_rows(ctx.db) == kept
