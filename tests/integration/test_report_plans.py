@@ -85,6 +85,11 @@ def _run_every_report(ctx: ServiceContext) -> None:
     busiest = (CustomerLedgerEntry.select(CustomerLedgerEntry.customer).group_by(CustomerLedgerEntry.customer)
                .order_by(CustomerLedgerEntry.customer).scalar())
     customers.statement(ctx, str(Customer.get_by_id(busiest).uuid), "2025-04-01", "2026-03-31")
+    # One customer's invoices over the year, newest first (the customer page), and as CSV.
+    customer = Customer.get_by_id(busiest)
+    for order in ("newest", "issued"):
+        reports.invoice_register(ctx, year, 2, 25, customer, order)
+    list(reports.register_rows(ctx, year, chunk=500, customer=customer))
 
 
 def _tables(sql: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,10 +15,11 @@ import pytest
 from edge.domain.reports import Period, SalesTotals
 from edge.services import gst_reports, report_summaries, reports
 from edge.services.context import ServiceContext
+from edge.services.errors import ServiceError
 from edge.services.setup import ensure_store
 from edge.store.db import is_sqlite, write_transaction
 from edge.store.migrate import migrate
-from edge.store.models import Invoice, InvoiceSeries, SellerRegistration, Till, User
+from edge.store.models import Customer, Invoice, InvoiceSeries, SellerRegistration, Till, User
 from tests.conftest import FakeClock, make_config, make_context, release
 from tests.integration.report_history import (
     TAXES,
@@ -304,3 +305,46 @@ def test_a_customer_who_changes_type_keeps_earlier_sales_and_their_cancellation_
     with write_transaction(ctx.db):
         report_summaries.rebuild(ctx.db, "Asia/Kolkata")
     assert report_summaries.summary_rows(ctx.db) == kept
+
+
+def test_the_register_of_one_customer_lists_exactly_their_invoices_paged(
+        shop: Shop, backend_ctx: ServiceContext) -> None:
+    ctx, book = backend_ctx, read_book()
+    first, last = PERIODS[-1]
+    counts = defaultdict(int)
+    for invoice in book.invoices.values():
+        if invoice.customer_id and in_period(invoice.issued_at, first, last):
+            counts[invoice.customer_id] += 1
+    busiest = max(counts, key=lambda key: counts[key])
+    customer = Customer.get_by_id(busiest)
+    assert counts[busiest] > 3, "a customer with a few invoices"
+    theirs = sorted((i for i in book.invoices.values() if i.customer_id == busiest), key=lambda i: (i.issued_at, i.id))
+    found = reports.parse_customer({"customer": str(customer.uuid)})
+    assert found is not None and found.id == busiest
+    assert reports.parse_customer({"customer": customer.code.lower()}).id == busiest, "the code works too"
+    whole = reports.invoice_register(ctx, _filters(first, last), 1, 500, found)
+    assert [row["number"] for row in whole["rows"]] == [i.number for i in theirs]
+    assert whole["customer"] == {"id": str(customer.uuid), "code": customer.code, "name": customer.name}
+    assert {row["customer_code"] for row in whole["rows"]} == {customer.code}
+    newest = reports.invoice_register(ctx, _filters(first, last), 1, 2, found, "newest")
+    assert (newest["total"], newest["pages"]) == (len(theirs), (len(theirs) + 1) // 2)
+    assert [row["number"] for row in newest["rows"]] == [i.number for i in theirs[::-1][:2]]
+    second = reports.invoice_register(ctx, _filters(first, last), 2, 2, found, "newest")
+    assert [row["number"] for row in second["rows"]] == [i.number for i in theirs[::-1][2:4]]
+    streamed = list(reports.register_rows(ctx, _filters(first, last), chunk=3, customer=found))
+    assert [row["number"] for row in streamed] == [i.number for i in theirs]
+
+
+def refusal(action: Callable[[], Any]) -> tuple[str, str | None]:
+    """The (code, field) of the service error ``action`` raises."""
+    with pytest.raises(ServiceError) as raised:
+        action()
+    return raised.value.code, raised.value.field
+
+
+def test_an_unknown_customer_or_order_is_refused_by_name(shop: Shop, backend_ctx: ServiceContext) -> None:
+    assert refusal(lambda: reports.parse_customer({"customer": "C9999"})) == ("unknown_customer", "customer")
+    assert refusal(lambda: reports.parse_customer({"customer": str(uuid.uuid4())})) == ("unknown_customer", "customer")
+    assert reports.parse_customer({"customer": " "}) is None
+    flt = _filters(*PERIODS[1])
+    assert refusal(lambda: reports.invoice_register(backend_ctx, flt, order="oldest")) == ("invalid", "order")
