@@ -159,3 +159,26 @@ def test_every_report_reads_summaries_and_indexes(year_store: ServiceContext,
     assert [sql for sql, _ in selects if re.search(r"\breport_(sales|product|tax|payment|document)\b", sql)]
     assert not [sql for sql, _ in selects if re.search(r"\bSUM\([^)]*\bil\.", sql) or (
         "invoice_line" in sql and "GROUP BY" in sql.upper() and "credit_note" not in sql)], "no sums of lines"
+
+
+def test_one_customers_invoices_are_read_by_the_customer_index(year_store: ServiceContext,
+                                                                statements: list[tuple[str, Any]]) -> None:
+    busiest = (CustomerLedgerEntry.select(CustomerLedgerEntry.customer).group_by(CustomerLedgerEntry.customer)
+               .order_by(CustomerLedgerEntry.customer).scalar())
+    customer = Customer.get_by_id(busiest)
+    year = _filters(date(2025, 4, 1), date(2026, 3, 31))
+    page = reports.invoice_register(year_store, year, 1, 20, customer, "newest")
+    assert page["total"] > 0 and len(page["rows"]) == min(20, page["total"])
+    invoice_reads = [(sql, params) for sql, params in statements
+                     if re.search(r"FROM [\"`]invoice[\"`]", sql) and "customer_id" in sql]
+    assert len(invoice_reads) == 2, "the count and the page"
+    for sql, params in invoice_reads:
+        cursor = year_store.db.cursor()
+        if is_sqlite(year_store.db):
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params or ())
+            used = " ".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN " + sql, params or ())
+            names = [column[0] for column in cursor.description]
+            used = " ".join(str(dict(zip(names, row, strict=True)).get("key")) for row in cursor.fetchall())
+        assert "invoice_customer_id" in used, (sql, used)
