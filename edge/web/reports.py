@@ -266,6 +266,7 @@ def by_payment_method() -> Any:
 
 @api(bp, "/invoice-register", "GET", roles=READERS, also=CSV, response=ROWS,
      query=(*FILTERS, Param("customer", TEXT, "one customer's invoices (customer ID or code)"),
+            Param("status", {"type": "string", "enum": list(reports.STATUSES)}, "only invoices showing this status"),
             Param("order", {"type": "string", "enum": list(reports.REGISTER_ORDERS)},
                   "issued (default: issue order) or newest first (JSON only)"),
             Param("page", {"type": "integer", "minimum": 1}, "page (JSON only)"),
@@ -276,16 +277,18 @@ def invoice_register() -> Any:
     ctx = _ctx()
     args = _args()
     flt = reports.parse_filters(ctx, args)
-    customer = reports.parse_customer(args)
+    customer, status = reports.parse_customer(args), reports.parse_status(args)
     if _wants_csv():
-        body = stream_with_context(lines(REGISTER_COLUMNS, reports.register_rows(ctx, flt, customer=customer)))
+        body = stream_with_context(lines(REGISTER_COLUMNS, reports.register_rows(ctx, flt, customer=customer,
+                                                                               status=status)))
         code = "".join(ch for ch in customer.code if ch.isalnum() or ch in "-_") if customer else ""
         name = f"invoice-register-{code}" if code else "invoice-register"
         return Response(body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{_filename(name, flt.document())}"'})
     page = reports.parse_limit(args, 1, "page") or 1
     per_page = reports.parse_limit(args, 100, "per_page") or 100
-    return jsonify(reports.invoice_register(ctx, flt, page, per_page, customer, args.get("order") or "issued"))
+    return jsonify(reports.invoice_register(ctx, flt, page, per_page, customer, args.get("order") or "issued",
+                                            status))
 
 
 @api(bp, "/gst", "GET", roles=READERS, also=CSV, query=(*PERIOD, GSTIN, FORMAT),

@@ -335,6 +335,27 @@ def test_the_register_of_one_customer_lists_exactly_their_invoices_paged(
     assert [row["number"] for row in streamed] == [i.number for i in theirs]
 
 
+def test_the_register_filtered_by_status_holds_exactly_the_rows_showing_it(
+        shop: Shop, backend_ctx: ServiceContext) -> None:
+    """Each status the register can show, filtered in the database, gives the same invoices as the unfiltered
+    register's rows with that status, with the same count and pages, JSON and CSV alike."""
+    ctx = backend_ctx
+    for first, last in (PERIODS[-1], PERIODS[1]):
+        flt = _filters(first, last)
+        every = reports.invoice_register(ctx, flt, 1, 500)["rows"]
+        if (first, last) == PERIODS[-1]:
+            assert {"paid", "partially_paid", "overdue", "issued", "cancelled"} <= {row["status"] for row in every}
+        for status in reports.STATUSES:
+            expected = [row["number"] for row in every if row["status"] == status]
+            found = reports.invoice_register(ctx, flt, 1, 500, status=reports.parse_status({"status": status}))
+            assert [row["number"] for row in found["rows"]] == expected, (first, last, status)
+            assert found["total"] == len(expected) and found["status"] == status
+            streamed = reports.register_rows(ctx, flt, chunk=5, status=status)
+            assert [row["number"] for row in streamed] == expected
+    assert refusal(lambda: reports.parse_status({"status": "unpaid"})) == ("invalid", "status")
+    assert reports.parse_status({}) is None
+
+
 def refusal(action: Callable[[], Any]) -> tuple[str, str | None]:
     """The (code, field) of the service error ``action`` raises."""
     with pytest.raises(ServiceError) as raised:

@@ -65,6 +65,8 @@ describe("CSV addresses and the customer's list", () => {
       .toBe("/api/v1/reports/invoice-register?from=2026-12-01&to=2026-12-03&format=csv");
     expect(registerCsvUrl({ from: "2026-01-01", to: "2026-12-03" }, "c-1"))
       .toBe("/api/v1/reports/invoice-register?from=2026-01-01&to=2026-12-03&customer=c-1&format=csv");
+    expect(registerCsvUrl({ from: "2026-12-01", to: "2026-12-03" }, undefined, "overdue"))
+      .toBe("/api/v1/reports/invoice-register?from=2026-12-01&to=2026-12-03&status=overdue&format=csv");
     expect(statementCsvUrl("c 1", { from: "2026-12-01", to: "" }))
       .toBe("/api/v1/reports/customers/c%201/statement?from=2026-12-01&format=csv");
   });

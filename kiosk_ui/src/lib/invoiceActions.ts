@@ -66,9 +66,9 @@ function query(values: Record<string, string | undefined>): string {
   return out.toString();
 }
 
-/** The invoice register of a period (one customer's, when given) as the API's CSV. */
-export function registerCsvUrl(period: { from: string; to: string }, customer?: string): string {
-  return `/api/v1/reports/invoice-register?${query({ from: period.from, to: period.to, customer })}`;
+/** The invoice register of a period (one customer's, one status's, when given) as the API's CSV. */
+export function registerCsvUrl(period: { from: string; to: string }, customer?: string, status?: string): string {
+  return `/api/v1/reports/invoice-register?${query({ from: period.from, to: period.to, customer, status })}`;
 }
 
 /** A customer's statement of a period as the API's CSV. */

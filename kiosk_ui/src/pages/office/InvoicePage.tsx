@@ -21,7 +21,7 @@ import type { InvoiceWithCancellation } from "../../api/invoiceActions";
 import { mayCancel, registerCsvUrl } from "../../lib/invoiceActions";
 import { useDraft } from "../../hooks/useDraft";
 import { useInvoiceRegisterQuery } from "../../api/reports";
-import { buyerChanges, rememberInvoice, recentInvoices, withStatus, type BuyerDraft } from "../../lib/invoices";
+import { buyerChanges, rememberInvoice, recentInvoices, type BuyerDraft } from "../../lib/invoices";
 import { formatPaise, formatRate } from "../../lib/money";
 import { formatQuantity, milliToDecimal, parseQuantity } from "../../lib/quantity";
 
@@ -34,8 +34,9 @@ function InvoiceList() {
   const [to, setTo] = useState(today);
   const [status, setStatus] = useState("");
   const [page, setPage] = useState(1);
-  const { data, error, isFetching } = useInvoiceRegisterQuery({ from, to, page });
-  const rows = data ? withStatus(data.rows, status) : [];
+  // currentData: nothing from another period or status while the new page loads
+  const { currentData: data, error, isFetching } = useInvoiceRegisterQuery({ from, to, page, status });
+  const rows = data?.rows ?? [];
   return (
     <section className="card mb-4 p-4" aria-label="Invoice list">
       <div className="mb-3 flex flex-wrap items-end gap-3">
@@ -44,13 +45,13 @@ function InvoiceList() {
         <label><span className="mb-1 block text-sm font-medium text-slate-600">To</span>
           <input type="date" className="field" aria-label="To" value={to} onChange={(e) => { setTo(e.target.value); setPage(1); }} /></label>
         <label><span className="mb-1 block text-sm font-medium text-slate-600">Status</span>
-          <select className="field" aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select className="field" aria-label="Status" value={status} onChange={(e) => { setStatus(e.target.value); setPage(1); }}>
             <option value="">every status</option>
             {STATUSES.map((s) => <option key={s} value={s}>{s.replace("_", " ")}</option>)}
           </select></label>
         {isFetching && <span className="text-sm text-slate-500">Loading…</span>}
-        <a className="btn btn-sm ml-auto" href={registerCsvUrl({ from, to })} download data-testid="register-csv"
-          title="Every invoice of the period with taxes, paid, due and status (all statuses)">Download CSV</a>
+        <a className="btn btn-sm ml-auto" href={registerCsvUrl({ from, to }, undefined, status)} download
+          data-testid="register-csv" title="Every invoice of the period and status with taxes, paid and due">Download CSV</a>
       </div>
       {error && <p role="alert" className="text-rose-700">{failed(error)?.message ?? "The invoice list could not be loaded."}</p>}
       <table className="w-full text-sm">
