@@ -20,7 +20,7 @@ from edge.store.db import is_sqlite
 from edge.store.migrate import migrate
 from edge.store.models import Customer, CustomerLedgerEntry, Till, User
 from tests.bench.report_data import TEST, generate
-from tests.conftest import FakeClock, make_config, make_context, release
+from tests.conftest import FakeClock, make_config, make_context, record_statements, release
 
 BIG_TABLES = ("invoice_line", "invoice", "credit_note_line", "credit_note", "payment", "invoice_revision",
               "customer_ledger_entry", "report_sales", "report_product", "report_tax", "report_payment",
@@ -52,15 +52,7 @@ def year_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture
 def statements(year_store: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     """Every SQL statement the database is asked to run while the test watches."""
-    seen: list[tuple[str, Any]] = []
-    original = year_store.db.execute_sql
-
-    def watch(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        seen.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(year_store.db, "execute_sql", watch)
-    return seen
+    return record_statements(year_store, monkeypatch)
 
 
 def _filters(first: date, last: date, till: str | None = None, cashier: str | None = None) -> reports.Filters:
