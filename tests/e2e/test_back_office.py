@@ -53,7 +53,8 @@ def manager_api(kiosk: Daemon) -> Api:
 
 
 def sell(api: Api, till: str, words: str, customer: str | None = None, paid_paise: int | None = None) -> Any:
-    """A sale over REST: one product found by words, to a customer or walk-in, paid in cash (in full or part)."""
+    """A sale over REST of two of a product found by words, to a customer or walk-in; paid in cash in full, in
+    part, or not at all (``paid_paise=0``: the whole bill due)."""
     cart = api.get(f"/tills/{till}/cart")
     product = api.get("/products", q=words, limit=1)["items"][0]
     cart = api.send("POST", f"/carts/{cart['id']}/lines", {"product_id": product["id"], "quantity": "2",
@@ -61,8 +62,8 @@ def sell(api: Api, till: str, words: str, customer: str | None = None, paid_pais
     if customer:
         cart = api.send("PATCH", f"/carts/{cart['id']}", {"customer_id": customer, "version": cart["version"]})
     amount = cart["total_paise"] if paid_paise is None else paid_paise
-    return api.send("POST", f"/carts/{cart['id']}/checkout", {
-        "payments": [{"method": "cash", "amount_paise": amount}], "version": cart["version"]})
+    payments = [{"method": "cash", "amount_paise": amount}] if amount else []
+    return api.send("POST", f"/carts/{cart['id']}/checkout", {"payments": payments, "version": cart["version"]})
 
 
 def shot(page: Page, tmp_path: Path, name: str) -> None:

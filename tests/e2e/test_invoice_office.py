@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import PageErrors, log_in
-from tests.e2e.test_back_office import Api, shot
+from tests.e2e.test_back_office import Api, sell, shot
 from tests.e2e.test_kiosk import rupees
 from tests.integration.test_daemon import Daemon
 from tests.integration.test_mailer import Inbox
@@ -44,20 +44,6 @@ def manager_api(kiosk: Daemon) -> Api:
     return Api(kiosk, "manager")
 
 
-def bill(api: Api, till: str, words: str, customer: str | None = None, paid_paise: int | None = None) -> Any:
-    """A sale over REST of two of a product, to a customer or walk-in; paid in cash in full, in part, or not at
-    all (``paid_paise=0``: the whole bill due)."""
-    cart = api.get(f"/tills/{till}/cart")
-    product = api.get("/products", q=words, limit=1)["items"][0]
-    cart = api.send("POST", f"/carts/{cart['id']}/lines", {"product_id": product["id"], "quantity": "2",
-                                                           "version": cart["version"]})
-    if customer:
-        cart = api.send("PATCH", f"/carts/{cart['id']}", {"customer_id": customer, "version": cart["version"]})
-    amount = cart["total_paise"] if paid_paise is None else paid_paise
-    payments = [{"method": "cash", "amount_paise": amount}] if amount else []
-    return api.send("POST", f"/carts/{cart['id']}/checkout", {"payments": payments, "version": cart["version"]})
-
-
 def in_rupees(paise: int) -> str:
     """Money as the API's CSV writes it: rupees with two decimals."""
     return f"{paise // 100}.{paise % 100:02d}"
@@ -74,8 +60,8 @@ def downloaded_rows(page: Page, link: Any) -> tuple[str, list[list[str]]]:
 def test_manager_cancels_an_unpaid_invoice_and_page_and_api_agree(
     context: BrowserContext, page_errors: PageErrors, manager_api: Api, tmp_path: Path
 ) -> None:
-    unpaid = bill(manager_api, "T2", "tea", paid_paise=0)
-    paid = bill(manager_api, "T2", "rice")
+    unpaid = sell(manager_api, "T2", "tea", paid_paise=0)
+    paid = sell(manager_api, "T2", "rice")
     page = page_errors.watch(context.new_page())
 
     # A paid invoice: the API's refusal shows as it says it, in the dialog; nothing changes.
@@ -123,7 +109,7 @@ def test_manager_cancels_an_unpaid_invoice_and_page_and_api_agree(
 def test_a_cashier_is_not_offered_cancellation(
     context: BrowserContext, page_errors: PageErrors, manager_api: Api
 ) -> None:
-    unpaid = bill(manager_api, "T2", "sugar", paid_paise=0)
+    unpaid = sell(manager_api, "T2", "sugar", paid_paise=0)
     page = page_errors.watch(context.new_page())
     log_in(page, f"/office/invoices/{unpaid['id']}", "cashier")
     expect(page.get_by_test_id("invoice-status")).to_have_text("issued")
@@ -137,7 +123,7 @@ def test_an_invoice_is_emailed_to_the_customer_and_shows_sent(
 ) -> None:
     customer = manager_api.get("/customers", q="Sai Palace")["items"][0]
     manager_api.send("PATCH", f"/customers/{customer['id']}", {"email": "accounts@saipalace.example"})
-    sale = bill(manager_api, "T2", "tea", customer["id"])
+    sale = sell(manager_api, "T2", "tea", customer["id"])
     page = page_errors.watch(context.new_page())
     log_in(page, f"/office/invoices/{sale['id']}", "cashier")
     form = page.get_by_test_id("email-form")
@@ -169,8 +155,8 @@ def test_a_customers_invoices_page_by_page_with_status_and_links(
 ) -> None:
     customer = manager_api.get("/customers", q="Annapurna")["items"][0]
     # Mostly paid (the customer's credit limit is small), three left on account.
-    sales = [bill(manager_api, "T2", "rice", customer["id"], paid_paise=0 if n % 10 == 1 else None) for n in range(22)]
-    bill(manager_api, "T2", "rice")  # walk-in: not theirs
+    sales = [sell(manager_api, "T2", "rice", customer["id"], paid_paise=0 if n % 10 == 1 else None) for n in range(22)]
+    sell(manager_api, "T2", "rice")  # walk-in: not theirs
     page = page_errors.watch(context.new_page())
     log_in(page, f"/office/customers/{customer['id']}", "manager")
     listed = page.get_by_test_id("customer-invoices")
@@ -197,7 +183,7 @@ def test_csv_downloads_of_the_register_and_the_statement_are_the_apis(
     context: BrowserContext, page_errors: PageErrors, manager_api: Api
 ) -> None:
     customer = manager_api.get("/customers", q="Udupi")["items"][0]
-    sale = bill(manager_api, "T2", "tea", customer["id"], paid_paise=1000)
+    sale = sell(manager_api, "T2", "tea", customer["id"], paid_paise=1000)
     page = page_errors.watch(context.new_page())
 
     # The Invoices page: the period's register as the API's CSV.
