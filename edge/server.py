@@ -270,6 +270,11 @@ def start_scheduler(ctx: ServiceContext) -> Any:
     # Failures of these jobs are logged by the scheduler; the next run tries again.
     scheduler.add_job(sync_reporter(ctx), "interval", seconds=SYNC_REPORT_S, id="sync-status")
     scheduler.add_job(mail_sender(ctx), "interval", seconds=MAIL_EVERY_S, id="mail")
+    from edge.services.receipts import EMAIL_QUEUED_TOPIC
+
+    # An e-mail just queued goes out now (when the SMTP server answers), not at the job's next round.
+    ctx.bus.subscribe(EMAIL_QUEUED_TOPIC, lambda _topic, _payload: scheduler.modify_job(
+        "mail", next_run_time=datetime.now(UTC)))
     payment_jobs(ctx, scheduler)
     if ctx.config.get("backup.every_hours"):
         scheduler.add_job(backup_job(ctx), "interval", hours=ctx.config.get("backup.every_hours"), id="backup",

@@ -64,6 +64,19 @@ def release(ctx: ServiceContext) -> None:
         close_all()
 
 
+def record_statements(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """From now until ``monkeypatch.undo()``: every SQL statement (and its parameters) the store runs."""
+    seen: list[tuple[str, Any]] = []
+    original = ctx.db.execute_sql
+
+    def watch(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        seen.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(ctx.db, "execute_sql", watch)
+    return seen
+
+
 def make_context(config: Config, clock: Callable[[], datetime]) -> ServiceContext:
     """Secrets, store and services for a config (the store must exist or be creatable)."""
     config.data_dir.mkdir(parents=True, exist_ok=True)

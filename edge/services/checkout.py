@@ -23,6 +23,7 @@ from edge.services.sales_data import registration_on
 from edge.store import sql
 from edge.store.db import write_transaction
 from edge.store.models import (
+    AuditLog,
     Customer,
     CustomerGstin,
     CustomerLedgerEntry,
@@ -160,6 +161,7 @@ def checkout(ctx: ServiceContext, user: User, cart_id: str, payments: list[dict[
         now = ctx.now()
         invoice = sql.insert_new(Invoice(
             number=number, series=series, till=till, cashier=user, cart=cart, customer=customer,
+            customer_type_id=customer.customer_type_id if customer else None,
             register_session=_open_register(till.id), seller_registration=seller,
             buyer_name=(gstin.legal_name if gstin else customer.name) if customer else "Cash customer",
             buyer_gstin=gstin.gstin if gstin else None, buyer_address=customer.billing_address if customer else "",
@@ -305,9 +307,22 @@ def invoice_summary(ctx: ServiceContext, invoice: Invoice, lines: list[InvoiceLi
         ],
         payments=[payment_document(payment) for payment in payments],
         paid_paise=amount_paid(paid), balance_due_paise=balance_due(invoice.total_paise, paid),
-        status=status.value,
+        status=status.value, cancellation=cancellation(invoice),
     )
     return document
+
+
+def cancellation(invoice: Invoice) -> dict[str, Any] | None:
+    """When, why and by whom a cancelled invoice was cancelled (the who from its audit row); None otherwise."""
+    if invoice.status != "cancelled":
+        return None
+    row = (AuditLog.select(AuditLog.user).where((AuditLog.action == "invoice.cancelled")
+                                               & (AuditLog.entity_id == str(invoice.uuid)))
+           .order_by(AuditLog.id.desc()).first())
+    by = User.get_by_id(row.user_id).username if row is not None and row.user_id else None
+    at = report_summaries.as_datetime(invoice.cancelled_at) if invoice.cancelled_at else None
+    return {"at": at.isoformat() + "Z" if at else None,
+            "reason": invoice.cancel_reason or "", "by": by}
 
 
 def view_invoice(ctx: ServiceContext, invoice_id: str) -> dict[str, Any]:

@@ -805,6 +805,9 @@ def check_email(text: Any) -> str:
     return f"{local}@{ascii_domain}"
 
 
+EMAIL_QUEUED_TOPIC = "email.queued"
+
+
 def queue_email(ctx: ServiceContext, invoice_id: str, to_address: str, *, user: User | None = None,
                 vpa: str | None = None) -> EmailMessage:
     """Queue the invoice as an HTML e-mail to the customer; the mail worker sends it when the link is up."""
@@ -819,7 +822,24 @@ def queue_email(ctx: ServiceContext, invoice_id: str, to_address: str, *, user: 
                                       document=f"{invoice.uuid}/r{document['revision']}", created_at=ctx.now())
         record_audit(ctx, "invoice.emailed", user, "invoice", str(invoice.uuid),
                      details={"number": invoice.number, "to": address, "message": str(message.uuid)})
+    # After the commit: the daemon's mail job wakes at once instead of at its next round.
+    ctx.bus.publish(EMAIL_QUEUED_TOPIC, {"message": str(message.uuid), "document": message.document})
     return message
+
+
+def invoice_emails(invoice_id: str) -> list[dict[str, Any]]:
+    """Every e-mail of an invoice, newest first: to whom, queued / sent / failed, tries, the last error."""
+    invoice = _find_invoice(invoice_id)
+    rows = (EmailMessage.select().where(EmailMessage.document.startswith(f"{invoice.uuid}/"))
+            .order_by(EmailMessage.id.desc()))
+    return [{"id": str(row.uuid), "to": row.to_address, "status": row.status, "attempts": row.attempts,
+             "last_error": row.last_error, "created_at": _utc_text(row.created_at),
+             "sent_at": _utc_text(row.sent_at) if row.sent_at else None, "document": row.document}
+            for row in rows]
+
+
+def _utc_text(value: Any) -> str:
+    return (value if isinstance(value, datetime) else datetime.fromisoformat(str(value))).isoformat() + "Z"
 
 
 def invoice_html(ctx: ServiceContext, invoice_id: str, revision: int | None = None) -> str:

@@ -556,10 +556,13 @@ def _customer_types(customer_ids: Iterable[int]) -> dict[int, int]:
 
 
 def facts_of(invoice: Any, zone: ZoneInfo, customer_types: dict[int, int]) -> Facts:
-    """The unchanging facts of an invoice row."""
+    """The unchanging facts of an invoice row: its customer's type as issued (the customer's type now only
+    for a row that has none)."""
     customer_id = int(invoice.customer_id or 0)
+    kept = invoice.customer_type_id
+    customer_type = int(kept) if kept is not None else int(customer_types.get(customer_id, 0))
     return Facts(int(invoice.id), local_day(as_datetime(invoice.issued_at), zone), int(invoice.till_id),
-                 int(invoice.cashier_id), customer_id, int(customer_types.get(customer_id, 0)),
+                 int(invoice.cashier_id), customer_id, customer_type,
                  int(invoice.seller_registration_id), int(invoice.series_id), sequence_of(invoice.number))
 
 
@@ -697,8 +700,8 @@ def invoice_issued(ctx: ServiceContext, invoice: Invoice, lines: Sequence[Any] |
     """An invoice just issued, with the payments taken at checkout. Call inside the checkout transaction;
     pass the lines and payments it already holds and nothing is read back."""
     zone = _zone(ctx)
-    customer = invoice.customer if invoice.customer_id else None
-    facts = facts_of(invoice, zone, {int(invoice.customer_id): int(customer.customer_type_id)} if customer else {})
+    types = _customer_types([invoice.customer_id or 0]) if invoice.customer_type_id is None else {}
+    facts = facts_of(invoice, zone, types)
     if lines is None:
         current = [line for _, line in invoice_lines(ctx.db, [invoice.id])[invoice.id]]
     else:
@@ -858,7 +861,7 @@ INVOICE_COLUMNS = ("id", "number", "issued_at", "till_id", "cashier_id", "custom
                    "series_id", "status", "revision", "buyer_name", "buyer_gstin", "supply_type",
                    "place_of_supply_state_code",
                    "taxable_paise", "cgst_paise", "sgst_paise", "igst_paise", "cess_paise", "round_off_paise",
-                   "total_paise", "cancelled_at")
+                   "total_paise", "cancelled_at", "customer_type_id")
 
 
 @dataclass(frozen=True)
@@ -887,6 +890,7 @@ class InvoiceRow:
     round_off_paise: int
     total_paise: int
     cancelled_at: Any
+    customer_type_id: int | None
 
 
 def _invoices(db: peewee.Database, where: str, params: Sequence[Any]) -> list[InvoiceRow]:

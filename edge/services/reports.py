@@ -521,10 +521,63 @@ REGISTER_COLUMNS = (Invoice.id, Invoice.uuid, Invoice.number, Invoice.issued_at,
                     Invoice.total_paise, Invoice.due_date, Invoice.cancel_reason)
 
 
-def _register_query(ctx: ServiceContext, flt: Filters, columns: Sequence[Any] = REGISTER_COLUMNS
-                    ) -> peewee.ModelSelect:
+def parse_customer(args: Mapping[str, str]) -> Customer | None:
+    """The ``customer`` query parameter (a customer's ID or code) as a customer; None when not given."""
+    text = (args.get("customer") or "").strip()
+    if not text:
+        return None
+    try:
+        found: Customer | None = Customer.get_or_none(Customer.uuid == uuid.UUID(text))
+    except ValueError:
+        found = Customer.get_or_none(Customer.code == text.upper())
+    if found is None:
+        raise InvalidInput(f"no customer {text!r}", "customer", "unknown_customer")
+    return found
+
+
+def customer_document(customer: Customer | None) -> dict[str, Any] | None:
+    """The customer a register is filtered to, as it shows it."""
+    if customer is None:
+        return None
+    return {"id": str(customer.uuid), "code": customer.code, "name": customer.name}
+
+
+def _status_condition(status: str, today: date) -> Any:
+    """SQL for the invoices showing a status today: status_from_amounts' rules over the same money paid as the
+    register's rows (PAID_SUM of the invoice's payments, by the payment table's invoice index)."""
+    if status in ("cancelled", "draft"):
+        return Invoice.status == status
+    paid = peewee.NodeList((  # a correlated subquery on the invoice of the row
+        peewee.SQL(f"COALESCE((SELECT {PAID_SUM} FROM payment p WHERE p.invoice_id ="), Invoice.id,  # noqa: S608
+        peewee.SQL("), 0)")))
+    issued = Invoice.status == "issued"
+    if status == "paid":
+        return issued & (paid >= Invoice.total_paise)
+    owing = issued & (paid < Invoice.total_paise)
+    if status == "overdue":
+        return owing & (Invoice.due_date < today)
+    not_due = Invoice.due_date.is_null() | (Invoice.due_date >= today)
+    return owing & not_due & ((paid > 0) if status == "partially_paid" else (paid <= 0))
+
+
+def parse_status(args: Mapping[str, str]) -> str | None:
+    """The ``status`` query parameter of the register; None when not given."""
+    status = (args.get("status") or "").strip()
+    if not status:
+        return None
+    if status not in STATUSES:
+        raise InvalidInput(f"status is one of {', '.join(STATUSES)}", "status")
+    return status
+
+
+def _register_query(ctx: ServiceContext, flt: Filters, columns: Sequence[Any] = REGISTER_COLUMNS,
+                    customer: Customer | None = None, status: str | None = None) -> peewee.ModelSelect:
     start, end = utc_bounds(flt.period, ctx.config.get("store.timezone"))
     query = Invoice.select(*columns).where((Invoice.issued_at >= start) & (Invoice.issued_at < end))
+    if status is not None:
+        query = query.where(_status_condition(status, store_today(ctx)))
+    if customer is not None:
+        query = query.where(Invoice.customer == customer.id)
     if flt.till_id is not None:
         query = query.where(Invoice.till == flt.till_id)
     if flt.cashier_id is not None:
@@ -574,23 +627,36 @@ def _register_rows(ctx: ServiceContext, invoices: list[Invoice], today: date) ->
     return rows
 
 
-def invoice_register(ctx: ServiceContext, flt: Filters, page: int = 1, per_page: int = 100) -> dict[str, Any]:
-    """Invoices issued in the period, in issue order, one page at a time, with what is paid and due."""
+REGISTER_ORDERS = ("issued", "newest")
+
+
+def invoice_register(ctx: ServiceContext, flt: Filters, page: int = 1, per_page: int = 100,
+                     customer: Customer | None = None, order: str = "issued",
+                     status: str | None = None) -> dict[str, Any]:
+    """Invoices issued in the period (one customer's, those of one status, when given), in issue order or
+    newest first, one page at a time, with what is paid and due."""
     if page < 1 or not 1 <= per_page <= MAX_PAGE:
         raise InvalidInput(f"page from 1, per_page from 1 to {MAX_PAGE}", "per_page")
-    query = _register_query(ctx, flt)
-    total = int(_register_query(ctx, flt, (peewee.fn.COUNT(Invoice.id),)).scalar() or 0)  # from the index alone
-    invoices = list(query.order_by(Invoice.issued_at, Invoice.id).paginate(page, per_page))
-    return {**flt.document(), "page": page, "per_page": per_page, "total": total,
-            "pages": (total + per_page - 1) // per_page, "rows": _register_rows(ctx, invoices, store_today(ctx))}
+    if order not in REGISTER_ORDERS:
+        raise InvalidInput(f"order is one of {', '.join(REGISTER_ORDERS)}", "order")
+    query = _register_query(ctx, flt, customer=customer, status=status)
+    total = int(_register_query(ctx, flt, (peewee.fn.COUNT(Invoice.id),), customer, status).scalar() or 0)
+    sort = (Invoice.issued_at.desc(), Invoice.id.desc()) if order == "newest" else (Invoice.issued_at, Invoice.id)
+    invoices = list(query.order_by(*sort).paginate(page, per_page))
+    return {**flt.document(), "customer": customer_document(customer), "status": status, "order": order,
+            "page": page,
+            "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page,
+            "rows": _register_rows(ctx, invoices, store_today(ctx))}
 
 
-def register_rows(ctx: ServiceContext, flt: Filters, chunk: int = 2_000) -> Iterator[dict[str, Any]]:
-    """Every invoice of the period in issue order, read a chunk at a time (for a CSV of any length)."""
+def register_rows(ctx: ServiceContext, flt: Filters, chunk: int = 2_000,
+                  customer: Customer | None = None, status: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every invoice of the period (one customer's, those of one status, when given) in issue order, read a
+    chunk at a time (for a CSV of any length)."""
     today = store_today(ctx)
     last: tuple[datetime, int] | None = None
     while True:
-        query = _register_query(ctx, flt)
+        query = _register_query(ctx, flt, customer=customer, status=status)
         if last is not None:
             query = query.where((Invoice.issued_at > last[0]) | ((Invoice.issued_at == last[0])
                                                                   & (Invoice.id > last[1])))

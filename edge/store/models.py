@@ -507,6 +507,9 @@ class Invoice(ReplicatedModel):
     due_date = DateField(null=True)
     cancelled_at = DateTimeField(null=True)
     cancel_reason = TextField(null=True)
+    # The customer's type when the invoice was issued: sales by customer type stay where they were made
+    # when a customer later moves from retail to wholesale (migration 0006).
+    customer_type_id = IntegerField(null=True)
 
 
 class InvoiceRevision(ReplicatedModel):

@@ -70,3 +70,17 @@ def email_receipt(invoice_id: str) -> Any:
     message = receipts.queue_email(_ctx(), invoice_id, data["to"], user=current_user_or_none())
     return jsonify({"id": str(message.uuid), "status": message.status, "to": message.to_address,
                     "document": message.document}), 202
+
+
+EMAILS = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+    "id": {"type": "string"}, "to": {"type": "string"},
+    "status": {"type": "string", "enum": ["queued", "sent", "failed"]}, "attempts": {"type": "integer"},
+    "last_error": {"type": ["string", "null"]}, "created_at": {"type": "string"},
+    "sent_at": {"type": ["string", "null"]}, "document": {"type": "string"}}}}}}
+
+
+@api(bp, "/invoices/<invoice_id>/emails", "GET", roles=SELLERS, response=EMAILS,
+     summary="The invoice's e-mails, newest first: to whom, queued / sent / failed, tries, the last error")
+def invoice_emails(invoice_id: str) -> Any:
+    """What the invoice page shows under E-mail: whether the customer has it yet."""
+    return jsonify({"items": receipts.invoice_emails(invoice_id)})

@@ -265,7 +265,11 @@ def by_payment_method() -> Any:
 
 
 @api(bp, "/invoice-register", "GET", roles=READERS, also=CSV, response=ROWS,
-     query=(*FILTERS, Param("page", {"type": "integer", "minimum": 1}, "page (JSON only)"),
+     query=(*FILTERS, Param("customer", TEXT, "one customer's invoices (customer ID or code)"),
+            Param("status", {"type": "string", "enum": list(reports.STATUSES)}, "only invoices showing this status"),
+            Param("order", {"type": "string", "enum": list(reports.REGISTER_ORDERS)},
+                  "issued (default: issue order) or newest first (JSON only)"),
+            Param("page", {"type": "integer", "minimum": 1}, "page (JSON only)"),
             Param("per_page", {"type": "integer", "minimum": 1, "maximum": reports.MAX_PAGE}, "rows a page (100)")),
      summary="Invoice register: every invoice of the period with taxes, paid, due and status (CSV: all of them)")
 def invoice_register() -> Any:
@@ -273,13 +277,18 @@ def invoice_register() -> Any:
     ctx = _ctx()
     args = _args()
     flt = reports.parse_filters(ctx, args)
+    customer, status = reports.parse_customer(args), reports.parse_status(args)
     if _wants_csv():
-        body = stream_with_context(lines(REGISTER_COLUMNS, reports.register_rows(ctx, flt)))
+        body = stream_with_context(lines(REGISTER_COLUMNS, reports.register_rows(ctx, flt, customer=customer,
+                                                                               status=status)))
+        code = "".join(ch for ch in customer.code if ch.isalnum() or ch in "-_") if customer else ""
+        name = f"invoice-register-{code}" if code else "invoice-register"
         return Response(body, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{_filename("invoice-register", flt.document())}"'})
+            "Content-Disposition": f'attachment; filename="{_filename(name, flt.document())}"'})
     page = reports.parse_limit(args, 1, "page") or 1
     per_page = reports.parse_limit(args, 100, "per_page") or 100
-    return jsonify(reports.invoice_register(ctx, flt, page, per_page))
+    return jsonify(reports.invoice_register(ctx, flt, page, per_page, customer, args.get("order") or "issued",
+                                            status))
 
 
 @api(bp, "/gst", "GET", roles=READERS, also=CSV, query=(*PERIOD, GSTIN, FORMAT),

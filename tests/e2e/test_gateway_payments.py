@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import VIEWPORT, PageErrors, check_kiosk_built, kiosk_daemon, log_in
 from tests.e2e.test_kiosk import api_get, human_type, mark_loaded, plain, rupees, was_not_reloaded
@@ -46,6 +46,16 @@ def simulate_customer(context: BrowserContext, attempt_id: str, outcome: str) ->
     assert answer.status == 202, answer.text()
 
 
+def checkout_dialog_with(pos: Page, key: str, flow: str) -> Locator:
+    """F9 opens the checkout dialog on the amount; a method's key chooses it: ``flow`` is then the one checked."""
+    pos.keyboard.press("F9")
+    dialog = pos.get_by_test_id("checkout-dialog")
+    expect(dialog.get_by_label("Amount")).to_be_focused()
+    pos.keyboard.press(key)
+    expect(dialog.get_by_test_id(f"flow-{flow}")).to_have_attribute("aria-checked", "true")
+    return dialog
+
+
 def test_upi_qr_payment_shows_the_qr_on_the_display_then_paid_with_the_transaction_id(
     context: BrowserContext, page_errors: PageErrors, tmp_path: Path
 ) -> None:
@@ -55,11 +65,7 @@ def test_upi_qr_payment_shows_the_qr_on_the_display_then_paid_with_the_transacti
     # The gateways answer: UPI offers QR, collect and a typed reference, QR first.
     methods = api_get(pos, "/api/v1/payments/methods")["methods"]
     assert any(m["flow"] == "upi_qr" and m["available"] for m in methods)
-    pos.keyboard.press("F9")
-    dialog = pos.get_by_test_id("checkout-dialog")
-    expect(dialog.get_by_label("Amount")).to_be_focused()
-    pos.keyboard.press("u")
-    expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+    dialog = checkout_dialog_with(pos, "u", "upi_qr")
     pos.keyboard.press("u")  # the same key again: the next flow
     expect(dialog.get_by_test_id("flow-upi_collect")).to_have_attribute("aria-checked", "true")
     expect(dialog.get_by_label("UPI ID")).to_be_visible()
@@ -117,11 +123,7 @@ def test_card_declined_on_the_reader_shows_the_gateways_message_then_cash_settle
 ) -> None:
     pos, display = open_till(context, page_errors, "T2")
     total = api_get(pos, "/api/v1/tills/T2/cart")["total_paise"]
-    pos.keyboard.press("F9")
-    dialog = pos.get_by_test_id("checkout-dialog")
-    expect(dialog.get_by_label("Amount")).to_be_focused()
-    pos.keyboard.press("d")
-    expect(dialog.get_by_test_id("flow-card_present")).to_have_attribute("aria-checked", "true")
+    checkout_dialog_with(pos, "d", "card_present")
     pos.keyboard.press("Enter")  # the whole bill, prefilled
 
     payment = pos.get_by_test_id("payment-dialog")
@@ -200,11 +202,7 @@ def test_upi_by_gateway_is_greyed_out_with_the_reason_when_razorpay_stops_answer
     context = browser.new_context(viewport=VIEWPORT, base_url=daemon.url, locale="en-IN")
     try:
         pos, _display = open_till(context, page_errors, "T1")
-        pos.keyboard.press("F9")
-        dialog = pos.get_by_test_id("checkout-dialog")
-        expect(dialog.get_by_label("Amount")).to_be_focused()
-        pos.keyboard.press("u")
-        expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+        dialog = checkout_dialog_with(pos, "u", "upi_qr")
         expect(dialog.get_by_test_id("flow-upi_qr")).to_be_enabled()
 
         # Razorpay goes away: the next probe finds it down and the daemon pushes payments_status.
@@ -242,11 +240,7 @@ def test_a_waiting_upi_payment_and_its_qr_come_back_after_both_screens_reload(
 ) -> None:
     pos, display = open_till(context, page_errors, "T1")
     total = api_get(pos, "/api/v1/tills/T1/cart")["total_paise"]
-    pos.keyboard.press("F9")
-    dialog = pos.get_by_test_id("checkout-dialog")
-    expect(dialog.get_by_label("Amount")).to_be_focused()
-    pos.keyboard.press("u")
-    expect(dialog.get_by_test_id("flow-upi_qr")).to_have_attribute("aria-checked", "true")
+    checkout_dialog_with(pos, "u", "upi_qr")
     pos.keyboard.press("Enter")  # the whole bill, prefilled
     panel = pos.get_by_test_id("payment-dialog").get_by_test_id("gateway-payment")
     expect(panel).to_have_attribute("data-state", "pending")

@@ -16,6 +16,7 @@ from edge.services import catalog
 from edge.services.context import ServiceContext
 from edge.store.db import write_transaction
 from edge.store.models import Category, Product
+from tests.conftest import record_statements
 
 API = "/api/v1/products"
 TODAY = date(2026, 11, 24)
@@ -138,14 +139,7 @@ def test_paging_on_each_backend_with_equal_names(backend_ctx: ServiceContext) ->
 
 def _plans(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch, run: Callable[[], object]) -> list[str]:
     """SQLite's plan of every statement on the product table that ``run`` makes, as one line each."""
-    seen: list[tuple[str, Any]] = []
-    original = ctx.db.execute_sql
-
-    def watch(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        seen.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(ctx.db, "execute_sql", watch)
+    seen = record_statements(ctx, monkeypatch)
     run()
     monkeypatch.undo()
     plans = []

@@ -20,7 +20,7 @@ from edge.store.db import is_sqlite
 from edge.store.migrate import migrate
 from edge.store.models import Customer, CustomerLedgerEntry, Till, User
 from tests.bench.report_data import TEST, generate
-from tests.conftest import FakeClock, make_config, make_context, release
+from tests.conftest import FakeClock, make_config, make_context, record_statements, release
 
 BIG_TABLES = ("invoice_line", "invoice", "credit_note_line", "credit_note", "payment", "invoice_revision",
               "customer_ledger_entry", "report_sales", "report_product", "report_tax", "report_payment",
@@ -52,15 +52,7 @@ def year_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture
 def statements(year_store: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     """Every SQL statement the database is asked to run while the test watches."""
-    seen: list[tuple[str, Any]] = []
-    original = year_store.db.execute_sql
-
-    def watch(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        seen.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(year_store.db, "execute_sql", watch)
-    return seen
+    return record_statements(year_store, monkeypatch)
 
 
 def _filters(first: date, last: date, till: str | None = None, cashier: str | None = None) -> reports.Filters:
@@ -85,6 +77,11 @@ def _run_every_report(ctx: ServiceContext) -> None:
     busiest = (CustomerLedgerEntry.select(CustomerLedgerEntry.customer).group_by(CustomerLedgerEntry.customer)
                .order_by(CustomerLedgerEntry.customer).scalar())
     customers.statement(ctx, str(Customer.get_by_id(busiest).uuid), "2025-04-01", "2026-03-31")
+    # One customer's invoices over the year, newest first (the customer page), and as CSV.
+    customer = Customer.get_by_id(busiest)
+    for order in ("newest", "issued"):
+        reports.invoice_register(ctx, year, 2, 25, customer, order)
+    list(reports.register_rows(ctx, year, chunk=500, customer=customer))
 
 
 def _tables(sql: str) -> dict[str, str]:
@@ -154,3 +151,26 @@ def test_every_report_reads_summaries_and_indexes(year_store: ServiceContext,
     assert [sql for sql, _ in selects if re.search(r"\breport_(sales|product|tax|payment|document)\b", sql)]
     assert not [sql for sql, _ in selects if re.search(r"\bSUM\([^)]*\bil\.", sql) or (
         "invoice_line" in sql and "GROUP BY" in sql.upper() and "credit_note" not in sql)], "no sums of lines"
+
+
+def test_one_customers_invoices_are_read_by_the_customer_index(year_store: ServiceContext,
+                                                                statements: list[tuple[str, Any]]) -> None:
+    busiest = (CustomerLedgerEntry.select(CustomerLedgerEntry.customer).group_by(CustomerLedgerEntry.customer)
+               .order_by(CustomerLedgerEntry.customer).scalar())
+    customer = Customer.get_by_id(busiest)
+    year = _filters(date(2025, 4, 1), date(2026, 3, 31))
+    page = reports.invoice_register(year_store, year, 1, 20, customer, "newest")
+    assert page["total"] > 0 and len(page["rows"]) == min(20, page["total"])
+    invoice_reads = [(sql, params) for sql, params in statements
+                     if re.search(r"FROM [\"`]invoice[\"`]", sql) and "customer_id" in sql]
+    assert len(invoice_reads) == 2, "the count and the page"
+    for sql, params in invoice_reads:
+        cursor = year_store.db.cursor()
+        if is_sqlite(year_store.db):
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params or ())
+            used = " ".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN " + sql, params or ())
+            names = [column[0] for column in cursor.description]
+            used = " ".join(str(dict(zip(names, row, strict=True)).get("key")) for row in cursor.fetchall())
+        assert "invoice_customer_id" in used, (sql, used)

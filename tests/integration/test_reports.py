@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,10 +15,11 @@ import pytest
 from edge.domain.reports import Period, SalesTotals
 from edge.services import gst_reports, report_summaries, reports
 from edge.services.context import ServiceContext
+from edge.services.errors import ServiceError
 from edge.services.setup import ensure_store
 from edge.store.db import is_sqlite, write_transaction
 from edge.store.migrate import migrate
-from edge.store.models import Invoice, InvoiceSeries, SellerRegistration, Till, User
+from edge.store.models import Customer, Invoice, InvoiceSeries, SellerRegistration, Till, User
 from tests.conftest import FakeClock, make_config, make_context, release
 from tests.integration.report_history import (
     TAXES,
@@ -263,8 +264,108 @@ def test_old_invoices_get_their_summaries_when_the_store_is_upgraded(shop: Shop,
     for model in REPORT_MODELS:
         db.execute_sql(f"DROP TABLE {model._meta.table_name}")
     db.execute_sql("DROP INDEX invoice_revision_changed_at" + ("" if is_sqlite(db) else " ON invoice_revision"))
-    db.execute_sql("DELETE FROM schema_migration WHERE version = 5")
+    db.execute_sql("ALTER TABLE invoice DROP COLUMN customer_type_id")  # a store at version 4
+    db.execute_sql("DELETE FROM schema_migration WHERE version >= 5")
     applied = migrate(db)
-    assert [m.version for m in applied] == [5]
+    assert [m.version for m in applied] == [5, 6]
     assert report_summaries.summary_rows(db) == kept
     assert Invoice.select().count() == len(shop.invoices)
+
+
+def test_a_customer_who_changes_type_keeps_earlier_sales_and_their_cancellation_under_the_old_type(
+    demo_ctx: ServiceContext,
+) -> None:
+    """A retail customer buys, then is made wholesale; cancelling the earlier invoice takes the sale out of
+    retail, where it was made, not out of wholesale; the summaries kept at write time still equal a rebuild."""
+    from edge.services import after_sale, carts, checkout
+    from edge.store.models import Customer, CustomerType, Product
+
+    ctx = demo_ctx
+    cashier, manager = User.get(User.username == "cashier"), User.get(User.username == "manager")
+    retail = CustomerType.get(CustomerType.code == "retail")
+    wholesale = CustomerType.get(CustomerType.code == "wholesale")
+    customer = Customer.select().where(Customer.customer_type == retail).first()
+    product = Product.select().where((Product.base_unit == "piece") & Product.is_active).first()
+    cart_id = str(carts.open_cart(ctx, cashier, "T1").uuid)
+    carts.set_terms(ctx, cashier, cart_id, {"customer_id": str(customer.uuid)})
+    carts.add_product(ctx, cashier, cart_id, str(product.uuid), None, "2")
+    sale = checkout.checkout(ctx, cashier, cart_id, [])
+    today = ctx.now().date()
+    flt = reports.Filters(Period(today, today), None, None, None, None)
+
+    def billed() -> dict[str, tuple[int, int]]:
+        return {row["type"]: (row["invoices"], row["net_billed_paise"])
+                for row in reports.by_customer_type(ctx, flt)["rows"] if row["invoices"] or row["net_billed_paise"]}
+
+    assert billed() == {"retail": (1, sale["total_paise"])}
+    Customer.update(customer_type=wholesale).where(Customer.id == customer.id).execute()
+    after_sale.cancel_invoice(ctx, manager, sale["id"], "billed to the wrong customer")
+    assert billed() == {}, "the cancellation nets out under retail; wholesale never bought anything"
+    kept = report_summaries.summary_rows(ctx.db)
+    with write_transaction(ctx.db):
+        report_summaries.rebuild(ctx.db, "Asia/Kolkata")
+    assert report_summaries.summary_rows(ctx.db) == kept
+
+
+def test_the_register_of_one_customer_lists_exactly_their_invoices_paged(
+        shop: Shop, backend_ctx: ServiceContext) -> None:
+    ctx, book = backend_ctx, read_book()
+    first, last = PERIODS[-1]
+    counts = defaultdict(int)
+    for invoice in book.invoices.values():
+        if invoice.customer_id and in_period(invoice.issued_at, first, last):
+            counts[invoice.customer_id] += 1
+    busiest = max(counts, key=lambda key: counts[key])
+    customer = Customer.get_by_id(busiest)
+    assert counts[busiest] > 3, "a customer with a few invoices"
+    theirs = sorted((i for i in book.invoices.values() if i.customer_id == busiest), key=lambda i: (i.issued_at, i.id))
+    found = reports.parse_customer({"customer": str(customer.uuid)})
+    assert found is not None and found.id == busiest
+    assert reports.parse_customer({"customer": customer.code.lower()}).id == busiest, "the code works too"
+    whole = reports.invoice_register(ctx, _filters(first, last), 1, 500, found)
+    assert [row["number"] for row in whole["rows"]] == [i.number for i in theirs]
+    assert whole["customer"] == {"id": str(customer.uuid), "code": customer.code, "name": customer.name}
+    assert {row["customer_code"] for row in whole["rows"]} == {customer.code}
+    newest = reports.invoice_register(ctx, _filters(first, last), 1, 2, found, "newest")
+    assert (newest["total"], newest["pages"]) == (len(theirs), (len(theirs) + 1) // 2)
+    assert [row["number"] for row in newest["rows"]] == [i.number for i in theirs[::-1][:2]]
+    second = reports.invoice_register(ctx, _filters(first, last), 2, 2, found, "newest")
+    assert [row["number"] for row in second["rows"]] == [i.number for i in theirs[::-1][2:4]]
+    streamed = list(reports.register_rows(ctx, _filters(first, last), chunk=3, customer=found))
+    assert [row["number"] for row in streamed] == [i.number for i in theirs]
+
+
+def test_the_register_filtered_by_status_holds_exactly_the_rows_showing_it(
+        shop: Shop, backend_ctx: ServiceContext) -> None:
+    """Each status the register can show, filtered in the database, gives the same invoices as the unfiltered
+    register's rows with that status, with the same count and pages, JSON and CSV alike."""
+    ctx = backend_ctx
+    for first, last in (PERIODS[-1], PERIODS[1]):
+        flt = _filters(first, last)
+        every = reports.invoice_register(ctx, flt, 1, 500)["rows"]
+        if (first, last) == PERIODS[-1]:
+            assert {"paid", "partially_paid", "overdue", "issued", "cancelled"} <= {row["status"] for row in every}
+        for status in reports.STATUSES:
+            expected = [row["number"] for row in every if row["status"] == status]
+            found = reports.invoice_register(ctx, flt, 1, 500, status=reports.parse_status({"status": status}))
+            assert [row["number"] for row in found["rows"]] == expected, (first, last, status)
+            assert found["total"] == len(expected) and found["status"] == status
+            streamed = reports.register_rows(ctx, flt, chunk=5, status=status)
+            assert [row["number"] for row in streamed] == expected
+    assert refusal(lambda: reports.parse_status({"status": "unpaid"})) == ("invalid", "status")
+    assert reports.parse_status({}) is None
+
+
+def refusal(action: Callable[[], Any]) -> tuple[str, str | None]:
+    """The (code, field) of the service error ``action`` raises."""
+    with pytest.raises(ServiceError) as raised:
+        action()
+    return raised.value.code, raised.value.field
+
+
+def test_an_unknown_customer_or_order_is_refused_by_name(shop: Shop, backend_ctx: ServiceContext) -> None:
+    assert refusal(lambda: reports.parse_customer({"customer": "C9999"})) == ("unknown_customer", "customer")
+    assert refusal(lambda: reports.parse_customer({"customer": str(uuid.uuid4())})) == ("unknown_customer", "customer")
+    assert reports.parse_customer({"customer": " "}) is None
+    flt = _filters(*PERIODS[1])
+    assert refusal(lambda: reports.invoice_register(backend_ctx, flt, order="oldest")) == ("invalid", "order")

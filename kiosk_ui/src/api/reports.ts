@@ -169,8 +169,10 @@ export interface RegisterPage {
 
 export const reportsApi = api.injectEndpoints({
   endpoints: (build) => ({
-    invoiceRegister: build.query<RegisterPage, { from: string; to: string; page: number }>({
-      query: ({ from, to, page }) => ({ url: "/reports/invoice-register", params: { from, to, page, per_page: 100 } }),
+    invoiceRegister: build.query<RegisterPage, { from: string; to: string; page: number; status?: string }>({
+      query: ({ from, to, page, status }) => ({
+        url: "/reports/invoice-register", params: { from, to, page, per_page: 100, ...(status ? { status } : {}) },
+      }),
     }),
     dashboard: build.query<Dashboard, ReportFilters>({
       query: (filters) => ({ url: "/reports/dashboard", params: params(filters) }),

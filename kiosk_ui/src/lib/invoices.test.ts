@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { summary } from "../test/fixtures";
-import { buyerChanges, withStatus } from "./invoices";
+import { buyerChanges } from "./invoices";
 
 const buyer = summary().buyer;
 const draft = { name: buyer.name, gstin: "", address: buyer.address, state_code: buyer.state_code, reason: "buyer asked" };
@@ -18,18 +18,5 @@ describe("the buyer correction", () => {
 
   it("ends a GSTIN by sending null", () => {
     expect(buyerChanges({ ...buyer, gstin: "27AAKFA3307Q1Z5" }, draft)).toEqual({ reason: "buyer asked", gstin: null });
-  });
-});
-
-describe("withStatus", () => {
-  const rows = [{ number: "T1-1", status: "paid" }, { number: "T1-2", status: "partially_paid" },
-    { number: "T1-3", status: "paid" }];
-
-  it("keeps the register's order and only the rows of the chosen status", () => {
-    expect(withStatus(rows, "paid").map((r) => r.number)).toEqual(["T1-1", "T1-3"]);
-  });
-
-  it("keeps every row when no status is chosen", () => {
-    expect(withStatus(rows, "")).toEqual(rows);
   });
 });

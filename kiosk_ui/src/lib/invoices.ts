@@ -50,9 +50,3 @@ export function rememberInvoice(invoice: SaleSummary): void {
     // storage disabled: no recent list
   }
 }
-
-
-/** Register rows with a status (all when ``status`` is empty), in the register's order. */
-export function withStatus<T extends { status: string }>(rows: readonly T[], status: string): T[] {
-  return status ? rows.filter((row) => row.status === status) : [...rows];
-}

@@ -4,9 +4,10 @@ import { failed, useCustomerFullQuery, useStatementQuery } from "../../api/offic
 import type { CustomerFull } from "../../api/officeTypes";
 import { PageHeader } from "../../components/Form";
 import { OfficeLayout } from "../../components/OfficeLayout";
-import { download, isoDay } from "../../lib/forms";
+import { CustomerInvoices, StatementCsvButton } from "./CustomerInvoices";
+import { isoDay } from "../../lib/forms";
 import { formatPaise } from "../../lib/money";
-import { entryKind, statementCsv } from "../../lib/statement";
+import { entryKind } from "../../lib/statement";
 import { CustomerEditor } from "./CustomerEditor";
 import { CustomerPayments } from "./CustomerPayments";
 
@@ -26,6 +27,7 @@ export function CustomerPage() {
           </PageHeader>
           <CustomerEditor customer={customer} />
           <Details customer={customer} />
+          <CustomerInvoices customerId={customer.id} />
           <StatementView id={customer.id} />
           <CustomerPayments id={customer.id} />
         </>
@@ -89,10 +91,7 @@ function StatementView({ id }: { id: string }) {
         <label className="text-sm">To <input type="date" className="field field-sm" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)} /></label>
         <div className="ml-auto flex gap-2 print:hidden">
           <button type="button" className="btn btn-sm" onClick={() => window.print()} disabled={!statement}>Print</button>
-          <button type="button" className="btn btn-sm" disabled={!statement}
-            onClick={() => statement && download(`statement-${statement.customer.code}-${statement.from}-${statement.to}.csv`, statementCsv(statement))}>
-            Export CSV
-          </button>
+          <StatementCsvButton statement={statement} />
         </div>
       </div>
       {problem && <p className="text-rose-700" role="alert" data-field={problem.field ?? ""}>{problem.message}</p>}

@@ -16,9 +16,12 @@ import { Field, FieldError, Flash, FormError, PageHeader } from "../../component
 import { useStepUp } from "../../components/StepUpPrompt";
 import { OfficeLayout } from "../../components/OfficeLayout";
 import { GatewayPaymentsPanel } from "./GatewayPaymentsPanel";
+import { CancelInvoice, CancellationBanner, EmailInvoice } from "./InvoiceActions";
+import type { InvoiceWithCancellation } from "../../api/invoiceActions";
+import { mayCancel, registerCsvUrl } from "../../lib/invoiceActions";
 import { useDraft } from "../../hooks/useDraft";
 import { useInvoiceRegisterQuery } from "../../api/reports";
-import { buyerChanges, rememberInvoice, recentInvoices, withStatus, type BuyerDraft } from "../../lib/invoices";
+import { buyerChanges, rememberInvoice, recentInvoices, type BuyerDraft } from "../../lib/invoices";
 import { formatPaise, formatRate } from "../../lib/money";
 import { formatQuantity, milliToDecimal, parseQuantity } from "../../lib/quantity";
 
@@ -31,8 +34,9 @@ function InvoiceList() {
   const [to, setTo] = useState(today);
   const [status, setStatus] = useState("");
   const [page, setPage] = useState(1);
-  const { data, error, isFetching } = useInvoiceRegisterQuery({ from, to, page });
-  const rows = data ? withStatus(data.rows, status) : [];
+  // currentData: nothing from another period or status while the new page loads
+  const { currentData: data, error, isFetching } = useInvoiceRegisterQuery({ from, to, page, status });
+  const rows = data?.rows ?? [];
   return (
     <section className="card mb-4 p-4" aria-label="Invoice list">
       <div className="mb-3 flex flex-wrap items-end gap-3">
@@ -41,11 +45,13 @@ function InvoiceList() {
         <label><span className="mb-1 block text-sm font-medium text-slate-600">To</span>
           <input type="date" className="field" aria-label="To" value={to} onChange={(e) => { setTo(e.target.value); setPage(1); }} /></label>
         <label><span className="mb-1 block text-sm font-medium text-slate-600">Status</span>
-          <select className="field" aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select className="field" aria-label="Status" value={status} onChange={(e) => { setStatus(e.target.value); setPage(1); }}>
             <option value="">every status</option>
             {STATUSES.map((s) => <option key={s} value={s}>{s.replace("_", " ")}</option>)}
           </select></label>
         {isFetching && <span className="text-sm text-slate-500">Loading…</span>}
+        <a className="btn btn-sm ml-auto" href={registerCsvUrl({ from, to }, undefined, status)} download
+          data-testid="register-csv" title="Every invoice of the period and status with taxes, paid and due">Download CSV</a>
       </div>
       {error && <p role="alert" className="text-rose-700">{failed(error)?.message ?? "The invoice list could not be loaded."}</p>}
       <table className="w-full text-sm">
@@ -108,7 +114,8 @@ export function InvoicesPage() {
 /** One invoice: lines, taxes, payments; reprint; buyer (GST-detail) correction with revision history; credit note. */
 export function InvoicePage() {
   const { id = "" } = useParams();
-  const { data: invoice, error, refetch } = useInvoiceFullQuery(id);
+  const { data: found, error, refetch } = useInvoiceFullQuery(id);
+  const invoice = found as InvoiceWithCancellation | undefined;
   const { data: me } = useMeQuery();
   const manages = Boolean(me && MANAGERS.includes(me.role));
 
@@ -128,6 +135,7 @@ export function InvoicePage() {
             <Reprint invoice={invoice} />
             <a className="btn btn-sm" href={`/api/v1/invoices/${invoice.id}/receipt.html`} target="_blank" rel="noreferrer">A4 invoice</a>
           </PageHeader>
+          <CancellationBanner invoice={invoice} />
           <div className="grid grid-cols-[1fr_22rem] gap-4">
             <div className="space-y-4">
               <InvoiceBody invoice={invoice} />
@@ -135,8 +143,10 @@ export function InvoicePage() {
               <RevisionHistory id={invoice.id} />
             </div>
             <div className="space-y-4">
-              {manages ? <CorrectionForm invoice={invoice} /> : <p className="card p-4 text-sm text-slate-500">A manager corrects buyer details and takes returns.</p>}
+              <EmailInvoice invoice={invoice} />
+              {manages ? <CorrectionForm invoice={invoice} /> : <p className="card p-4 text-sm text-slate-500">A manager corrects buyer details, takes returns and cancels invoices.</p>}
               {manages && invoice.status !== "cancelled" && <CreditNoteForm invoice={invoice} />}
+              {mayCancel(me?.role, invoice.status) && <CancelInvoice invoice={invoice} />}
             </div>
           </div>
         </>
