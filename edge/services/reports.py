@@ -33,7 +33,7 @@ from edge.domain.reports import (
 )
 from edge.services.context import ServiceContext
 from edge.services.customers import parse_day, store_today
-from edge.services.errors import InvalidInput
+from edge.services.errors import InvalidInput, NotFound
 from edge.services.report_summaries import PAID_SUM, as_date, as_datetime
 from edge.store.models import (
     Category,
@@ -647,6 +647,16 @@ def invoice_register(ctx: ServiceContext, flt: Filters, page: int = 1, per_page:
             "page": page,
             "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page,
             "rows": _register_rows(ctx, invoices, store_today(ctx))}
+
+
+def till_invoices(ctx: ServiceContext, till_code: str, day_text: str | None = None) -> dict[str, Any]:
+    """One till's invoices of a day (today unless given), newest first, as register rows: where a cashier
+    finds a bill again to reprint it or take a payment after it."""
+    till = Till.get_or_none(Till.code == till_code.upper())
+    if till is None:
+        raise NotFound(f"no till {till_code!r}", "till", "unknown_till")
+    day = parse_day(day_text, "date") if day_text else store_today(ctx)
+    return invoice_register(ctx, Filters(Period(day, day), till.id, till.code), 1, MAX_PAGE, order="newest")
 
 
 def register_rows(ctx: ServiceContext, flt: Filters, chunk: int = 2_000,

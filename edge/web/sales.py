@@ -6,12 +6,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
-from edge.services import after_sale, carts, checkout
+from edge.services import after_sale, carts, checkout, reports
 from edge.store.models import Invoice
 from edge.web.access import current_user_or_none, require_step_up
-from edge.web.api import api, json_body
+from edge.web.api import Param, api, json_body
 
 bp = Blueprint("sales", __name__, url_prefix="/api/v1")
 SELLERS = ("admin", "manager", "cashier")
@@ -61,6 +61,16 @@ def _ctx() -> Any:
 def till_cart(till: str) -> Any:
     """What a kiosk loads on start and on reconnect."""
     return jsonify(carts.current_cart(_ctx(), current_user_or_none(), till))
+
+
+@api(bp, "/tills/<till>/invoices", "GET", roles=SELLERS,
+     summary="A till's invoices of a day, newest first (today unless date=): find a bill again",
+     query=(Param("date", {"type": "string", "format": "date"}, "the day (YYYY-MM-DD); default today"),),
+     response={"type": "object", "properties": {"total": {"type": "integer"},
+                                                "rows": {"type": "array", "items": {"type": "object"}}}})
+def till_invoices(till: str) -> Any:
+    """Number, time, buyer, total, paid, due and status of each; at most 500 (``total`` says if more)."""
+    return jsonify(reports.till_invoices(_ctx(), till, request.args.get("date")))
 
 
 @api(bp, "/carts/<cart_id>", "GET", roles=SELLERS, summary="A cart, priced", response=CART)

@@ -193,6 +193,28 @@ def test_the_invoice_list_shows_the_days_invoices_by_status(
     expect(page).to_have_url(re.compile(f"/office/invoices/{part['id']}$"))
 
 
+def test_a_cashier_finds_a_bill_of_the_day_on_a_till_and_opens_it(
+    context: BrowserContext, page_errors: PageErrors, manager_api: Api, tmp_path: Path
+) -> None:
+    due = sell(manager_api, "T1", "tea", paid_paise=0)
+    paid = sell(manager_api, "T1", "rice")
+    page = page_errors.watch(context.new_page())
+    log_in(page, "/office/invoices")  # the cashier: no period register, the till's bills instead
+    expect(page.get_by_role("region", name="Invoice list")).to_have_count(0)
+    bills = page.get_by_role("region", name="Bills of a till")
+    bills.get_by_label("Till").fill("t1")
+    rows = bills.get_by_test_id("till-bill")
+    expect(rows.first).to_contain_text(paid["number"])  # newest first
+    listed = manager_api.get("/tills/T1/invoices")["rows"]
+    expect(rows).to_have_count(len(listed))
+    assert [row["number"] for row in listed][:2] == [paid["number"], due["number"]]
+    expect(rows.filter(has_text=due["number"])).to_contain_text("issued")
+    expect(rows.filter(has_text=paid["number"])).to_contain_text("paid")
+    shot(page, tmp_path, "till-bills")
+    bills.get_by_role("link", name=due["number"]).click()
+    expect(page).to_have_url(re.compile(f"/office/invoices/{due['id']}$"))
+
+
 def test_invoice_buyer_gst_correction_shows_the_revision_history(
     context: BrowserContext, page_errors: PageErrors, manager_api: Api, tmp_path: Path
 ) -> None:

@@ -123,3 +123,25 @@ def test_returns_and_cancellation_keep_a_customers_balance_right(manager: FlaskC
     assert balance() == sale["total_paise"] - note["total_paise"]
     post(manager, f"/api/v1/invoices/{sale['id']}/cancel", {"reason": "order cancelled"})
     assert balance() == 0
+
+
+def test_a_cashier_finds_the_days_bills_of_a_till_newest_first(login: Callable[[str], FlaskClient]) -> None:
+    """The till's bills of the day, newest first, with what is paid and due: only that till's, only that day's;
+    an unknown till or a bad date is refused by name."""
+    cashier = login("cashier")
+    first = sell(cashier, [str(PIECE_ITEM.units[0].barcode)])
+    due = sell(cashier, [str(CASE.barcode)], payments=[])
+    cart = cart_of(cashier, "T2")
+    post(cashier, f"/api/v1/carts/{cart['id']}/scan", {"code": str(CASE.barcode)})
+    post(cashier, f"/api/v1/carts/{cart['id']}/checkout", {}, status=201)  # another till's bill
+    answer = cashier.get("/api/v1/tills/t1/invoices")
+    assert answer.status_code == 200, answer.get_json()
+    rows = answer.get_json()["rows"]
+    assert [(row["number"], row["status"], row["balance_paise"]) for row in rows] == [
+        (due["number"], "issued", due["total_paise"]), (first["number"], "paid", 0)]
+    assert {row["till"] for row in rows} == {"T1"}
+    assert cashier.get("/api/v1/tills/T1/invoices?date=2026-11-23").get_json()["rows"] == []
+    unknown = cashier.get("/api/v1/tills/T9/invoices")
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "till"
+    bad = cashier.get("/api/v1/tills/T1/invoices?date=23-11-2026")
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "date"

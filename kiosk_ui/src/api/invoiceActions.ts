@@ -1,4 +1,4 @@
-// The invoice page's cancel and e-mail, and one customer's invoices (the invoice register filtered by
+// The invoice page's cancel and e-mail, a till's bills of a day, and one customer's invoices (the invoice register filtered by
 // customer), injected into the one RTK Query API of api.ts like office.ts.
 
 import { api } from "./api";
@@ -40,10 +40,16 @@ const invoiceActions = api
         query: (args) => ({ url: "/reports/invoice-register", params: { ...args, order: "newest" } }),
         providesTags: ["CustomerInvoices"],
       }),
+      /** One till's bills of a day, newest first (everyone who sells). */
+      tillInvoices: build.query<RegisterPage, { till: string; date: string }>({
+        query: ({ till, date }) => ({ url: `/tills/${encodeURIComponent(till)}/invoices`, params: { date } }),
+        keepUnusedDataFor: 0,
+      }),
     }),
   });
 
 export const {
+  useTillInvoicesQuery,
   useCancelInvoiceMutation,
   useEmailInvoiceMutation,
   useInvoiceEmailsQuery,

@@ -16,6 +16,7 @@ import { Field, FieldError, Flash, FormError, PageHeader } from "../../component
 import { useStepUp } from "../../components/StepUpPrompt";
 import { OfficeLayout } from "../../components/OfficeLayout";
 import { GatewayPaymentsPanel } from "./GatewayPaymentsPanel";
+import { TillBills } from "./TillBills";
 import { CancelInvoice, CancellationBanner, EmailInvoice } from "./InvoiceActions";
 import type { InvoiceWithCancellation } from "../../api/invoiceActions";
 import { mayCancel, registerCsvUrl } from "../../lib/invoiceActions";
@@ -81,7 +82,8 @@ function InvoiceList() {
   );
 }
 
-/** Invoices: the period's list by status (admins and managers), look-up by ID, and those opened here recently. */
+/** Invoices: the period's list by status (admins and managers) or a till's bills of a day (cashiers), look-up by
+ * ID, and those opened here recently. */
 export function InvoicesPage() {
   const [id, setId] = useState("");
   const navigate = useNavigate();
@@ -90,7 +92,7 @@ export function InvoicesPage() {
   return (
     <OfficeLayout group="office">
       <PageHeader title="Invoices" />
-      {me && MANAGERS.includes(me.role) && <InvoiceList />}
+      {me && (MANAGERS.includes(me.role) ? <InvoiceList /> : <TillBills />)}
       <form className="card mb-4 flex items-end gap-3 p-4" onSubmit={(e) => { e.preventDefault(); if (id.trim()) navigate(`/office/invoices/${id.trim()}`); }}>
         <label className="flex-1">
           <span className="mb-1 block text-sm font-medium text-slate-600">Invoice ID (from a receipt's QR or the sale summary)</span>
