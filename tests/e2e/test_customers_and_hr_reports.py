@@ -181,6 +181,10 @@ def test_hr_opens_the_monthly_register_and_downloads_its_csv(
     for at, direction in (("2026-11-10T09:00:00", "in"), ("2026-11-10T18:00:00", "out")):
         hr_api.send("POST", "/attendance/punches/manual", {"employee": first.code, "at": at, "direction": direction,
                                                            "reason": "gate reader was down"})
+    other = demo_employees()[1]
+    asked = hr_api.send("POST", "/leave/requests", {"employee": other.code, "leave_type": "CL", "from": "2026-11-12",
+                                                    "to": "2026-11-12", "reason": "family function"})
+    hr_api.send("POST", f"/leave/requests/{asked['id']}/decision", {"decision": "approve"})
     day = hr_api.get("/attendance/days", employee=first.code, **{"from": "2026-11-10", "to": "2026-11-10"})["items"][0]
     code = STATUS_CODES[DayStatus(day["status"])]
 
@@ -213,6 +217,16 @@ def test_hr_opens_the_monthly_register_and_downloads_its_csv(
     expect(page.get_by_test_id("csv")).to_have_attribute(
         "href", re.compile(r"/attendance/reports/late\?month=2026-11&format=csv$"))
     expect(page.get_by_test_id("register")).to_be_visible()
+
+    # The leave report: the day approved above, as the API lists it.
+    page.get_by_role("tab", name="Leave taken").click()
+    leave = page.get_by_role("table", name="Leave taken")
+    taken = hr_api.get("/attendance/reports/leave", month="2026-11")["items"]
+    assert any(item["employee_code"] == other.code and item["leave_type"] == "CL" for item in taken)
+    expect(leave.get_by_test_id("register-row")).to_have_count(len(taken))
+    expect(leave.get_by_test_id("register-row").filter(has_text=other.code)).to_contain_text("CL")
+    expect(page.get_by_test_id("csv")).to_have_attribute(
+        "href", re.compile(r"/attendance/reports/leave\?month=2026-11&format=csv$"))
 
     # Leave balances on the Leave page, for the chosen employee, as the API says.
     page.get_by_role("navigation", name="HR").get_by_role("link", name="Leave", exact=True).click()

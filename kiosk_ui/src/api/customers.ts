@@ -32,7 +32,7 @@ export interface LeaveBalance {
   available_milli: number;
 }
 
-export type MonthlyReportKind = "overtime" | "late";
+export type MonthlyReportKind = "overtime" | "late" | "leave";
 export type MonthlyReportRow = Record<string, string | number | boolean>;
 
 export interface MonthFilters {

@@ -84,7 +84,10 @@ function lastMonth(): string {
 
 type Tab = "register" | MonthlyReportKind;
 
-const TABS: [Tab, string][] = [["register", "Attendance register"], ["overtime", "Overtime"], ["late", "Late arrivals"]];
+const TABS: [Tab, string][] = [
+  ["register", "Attendance register"], ["overtime", "Overtime"], ["late", "Late arrivals"], ["leave", "Leave taken"],
+];
+const REPORT_LABELS: Record<MonthlyReportKind, string> = { overtime: "Overtime", late: "Late arrivals", leave: "Leave taken" };
 
 const MINUTES = /_minutes$/;
 
@@ -94,6 +97,7 @@ const HEADINGS: Record<string, string> = {
   worked_minutes: "Worked", overtime_minutes: "Overtime", late_minutes: "Late", flagged_days: "Flagged",
   overtime_weekday_minutes: "Weekdays", overtime_weekend_minutes: "Weekly offs", overtime_holiday_minutes: "Holidays",
   days_with_overtime: "Days", late_days: "Late days", early_exit_days: "Early exits", early_exit_minutes: "Left early",
+  leave_type: "Leave", paid: "Paid", days: "Days",
 };
 
 /** A register or report cell for the screen: minutes as hours, day cells as they are. */
@@ -112,8 +116,8 @@ function Grid({ rows, label }: { rows: string[][]; label: string }) {
         <tr>{header.map((h) => <th key={h} className={`px-1.5 py-1.5 ${/^\d\d$/.test(h) ? "text-center" : ""}`}>{HEADINGS[h] ?? h}</th>)}</tr>
       </thead>
       <tbody>
-        {body.map((row) => (
-          <tr key={row[0]} className="border-t border-slate-100" data-testid="register-row">
+        {body.map((row, index) => (
+          <tr key={`${index}:${row[0]}`} className="border-t border-slate-100" data-testid="register-row">
             {row.map((cell, i) => {
               const column = header[i] ?? "";
               const day = /^\d\d$/.test(column);
@@ -134,7 +138,7 @@ function ReportTable({ kind, filters }: { kind: MonthlyReportKind; filters: Mont
   const first = data.items[0];
   const columns = first ? Object.keys(first) : ["employee_code"];
   const rows = [columns, ...data.items.map((item) => columns.map((c) => String(item[c] ?? "")))];
-  return <div className={isFetching ? "opacity-60" : ""}><Grid rows={rows} label={kind === "late" ? "Late arrivals" : "Overtime"} /></div>;
+  return <div className={isFetching ? "opacity-60" : ""}><Grid rows={rows} label={REPORT_LABELS[kind]} /></div>;
 }
 
 function RegisterTable({ filters }: { filters: MonthFilters }) {
@@ -146,7 +150,7 @@ function RegisterTable({ filters }: { filters: MonthFilters }) {
 
 /**
  * The month's attendance register (employee × day: P, HD, A, L, H, WO; * a punch missing; then totals) and
- * the overtime and late-arrival reports, each with its CSV exactly as the API exports it.
+ * the overtime, late-arrival and leave reports, each with its CSV exactly as the API exports it.
  */
 export function MonthlyRegisterPage() {
   const [month, setMonth] = useState(lastMonth());
