@@ -24,8 +24,6 @@ from tests.integration.test_cli import FAST
 from tests.integration.test_daemon import Daemon
 from tests.servers import MosquittoServer, wait_until
 
-DEMO_PASSWORDS = {"manager": "manager-demo-1", "hr": "hr-demo-1", "admin": "admin-demo-1"}
-
 
 class Api:
     """The daemon's REST API under one login, for setting a scene and checking what the screens did."""
@@ -33,7 +31,7 @@ class Api:
     def __init__(self, daemon: Daemon, role: str) -> None:
         self.base = f"{daemon.url}/api/v1"
         self.session = daemon.session()  # HTTPS, the store CA trusted
-        answer = self.session.post(f"{self.base}/auth/login", json={"username": role, "password": DEMO_PASSWORDS[role]})
+        answer = self.session.post(f"{self.base}/auth/login", json={"username": role, "password": DEMO_LOGINS[role]})
         assert answer.ok, answer.text
 
     def get(self, path: str, **params: Any) -> Any:
@@ -592,6 +590,11 @@ def test_admin_resets_the_cashiers_password_and_the_old_one_stops_working(
     expect(old).to_have_url(re.compile("/login"))
     fresh = page_errors.watch(log_in_with(browser, kiosk, "cashier", new_password))
     expect(fresh).not_to_have_url(re.compile("/login"))
+    by_api = kiosk.session()  # the API agrees with the screens: old password refused, new one accepted
+    assert by_api.post(f"{kiosk.url}/api/v1/auth/login", json={
+        "username": "cashier", "password": DEMO_LOGINS["cashier"]}, timeout=30).status_code == 401
+    assert by_api.post(f"{kiosk.url}/api/v1/auth/login", json={
+        "username": "cashier", "password": new_password}, timeout=30).ok
 
     # End their sessions again (confirmed first), then put the demo password back for the other tests.
     dialog.get_by_role("button", name="End every session…").click()

@@ -107,7 +107,7 @@ def test_manager_cancels_an_unpaid_invoice_and_page_and_api_agree(
 
 
 def test_a_cashier_is_not_offered_cancellation(
-    context: BrowserContext, page_errors: PageErrors, manager_api: Api
+    context: BrowserContext, page_errors: PageErrors, manager_api: Api, kiosk: Daemon
 ) -> None:
     unpaid = sell(manager_api, "T2", "sugar", paid_paise=0)
     page = page_errors.watch(context.new_page())
@@ -116,6 +116,10 @@ def test_a_cashier_is_not_offered_cancellation(
     expect(page.get_by_test_id("email-form")).to_be_visible()
     expect(page.get_by_text("A manager corrects buyer details, takes returns and cancels invoices.")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Cancel invoice"))).to_have_count(0)
+    refused = Api(kiosk, "cashier").session.post(f"{kiosk.url}/api/v1/invoices/{unpaid['id']}/cancel",
+                                                  json={"reason": "trying anyway"}, timeout=30)
+    assert refused.status_code == 403, "the API refuses what the screen does not offer"
+    assert manager_api.get(f"/invoices/{unpaid['id']}")["status"] == "issued"
 
 
 def test_an_invoice_is_emailed_to_the_customer_and_shows_sent(
