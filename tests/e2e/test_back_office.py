@@ -595,6 +595,7 @@ def test_admin_resets_the_cashiers_password_and_the_old_one_stops_working(
         "username": "cashier", "password": DEMO_LOGINS["cashier"]}, timeout=30).status_code == 401
     assert by_api.post(f"{kiosk.url}/api/v1/auth/login", json={
         "username": "cashier", "password": new_password}, timeout=30).ok
+    assert by_api.post(f"{kiosk.url}/api/v1/auth/logout", json={}, timeout=30).ok  # only the kiosk's session left
 
     # End their sessions again (confirmed first), then put the demo password back for the other tests.
     dialog.get_by_role("button", name="End every session…").click()
