@@ -202,7 +202,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     """Run one command with a validated config."""
     from edge.security.fieldcrypt import DecryptionError
     from edge.security.secrets import SecretsError
-    from edge.server import DataDirLock, EdgeServer, StartupError, build_context, prepare_data_dir
+    from edge.server import EdgeServer, StartupError, build_context, prepare_data_dir
     from edge.services.errors import ServiceError
     from edge.store.backup import BackupError
     from edge.store.migrate import MigrationError, current_version, migrate
@@ -222,9 +222,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             server.serve(config.get("server.host"), config.get("server.port"))
             return server.exit_code
         if args.command == "rebuild-summaries":
-            lock = DataDirLock(prepare_data_dir(config.data_dir))
-            lock.acquire()
-            try:
+            with data_dir_locked(config):
                 ctx = build_context(config)
                 from edge.server import require_schema_at_head
                 from edge.services.report_summaries import rebuild
@@ -235,13 +233,9 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
                     written = rebuild(ctx.db, str(config.get("store.timezone")),
                                       progress=lambda month: print(f"  {month:%B %Y}", flush=True))
                 print("report summaries rebuilt: " + ", ".join(f"{name} {count:,}" for name, count in written.items()))
-            finally:
-                lock.release()
             return 0
         if args.command == "migrate":
-            lock = DataDirLock(prepare_data_dir(config.data_dir))
-            lock.acquire()
-            try:
+            with data_dir_locked(config):
                 ctx = build_context(config)
                 pre_upgrade_backup(ctx, config, skip=args.no_backup)
                 applied = migrate(ctx.db)
@@ -250,8 +244,6 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
                 ensure_store(ctx)
                 names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied) or "none needed"
                 print(f"store at schema version {current_version(ctx.db)} (applied: {names})")
-            finally:
-                lock.release()
             return 0
         if args.command == "backup":
             from edge.store.backup import backup_from_config

@@ -23,7 +23,7 @@ from edge.services import attendance as attendance_service
 from edge.services.carts import connect_devices
 from edge.services.context import ServiceContext
 from edge.store.db import StoreError, open_database, store_url
-from edge.store.migrate import MigrationError, current_version, head, skipped_migrations
+from edge.store.migrate import MigrationError, current_version, head, refuse_gaps
 from edge.ups import EXIT_UPS_SHUTDOWN, monitor_from_config
 
 log = logging.getLogger("edge")
@@ -140,10 +140,11 @@ def build_context(config: Config) -> ServiceContext:
 
 def require_schema_at_head(ctx: ServiceContext) -> None:
     """Refuse to serve a store whose schema is behind or ahead of this software."""
+    try:
+        refuse_gaps(ctx.db)
+    except MigrationError as exc:
+        raise StartupError(str(exc)) from exc
     version, newest = current_version(ctx.db), head()
-    skipped = skipped_migrations(ctx.db)
-    if skipped:
-        raise StartupError(f"the store never ran migration {', '.join(skipped)}: see `migrate`")
     if version < newest:
         raise StartupError(f"the store is at schema version {version}, this software needs {newest}: run migrate")
     if version > newest:

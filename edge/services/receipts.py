@@ -723,7 +723,7 @@ def receipt_document(ctx: ServiceContext, invoice: Invoice, revision: int | None
         document["revision_reason"] = _revision_row(invoice, wanted).reason
     document["revision"] = wanted
     document.setdefault("cashier", invoice.cashier.display_name)
-    waiting = gateway_payments.pending_upi_qr(ctx, invoice)
+    waiting = gateway_payments.pending_upi_qr(ctx, invoice) if _balance_due(document) > 0 else None
     if waiting is not None:
         document["upi_payment"] = waiting
     return document

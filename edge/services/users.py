@@ -12,6 +12,7 @@ from edge.security.passwords import WeakPasswordError, check_policy, verify_pass
 from edge.services.audit import record_audit
 from edge.services.context import ServiceContext
 from edge.services.errors import Conflict, InvalidInput, NotFound, Throttled, Unauthenticated
+from edge.services.records import by_uuid
 from edge.store import sql
 from edge.store.db import write_transaction
 from edge.store.models import ROLES, Employee, LoginThrottle, User, UserSession
@@ -235,8 +236,6 @@ def _user_state(user: User) -> dict[str, object]:
 
 def find_user(user_id: str) -> User:
     """A user by UUID (or user name)."""
-    from edge.services.records import by_uuid
-
     try:
         found: User = by_uuid(User, user_id, "user", "user")
         return found

@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from edge.config import Config
-from edge.security.secrets import SECRETS_FILE_NAME, SecretsError, load_secrets
-from edge.store.db import StoreError, store_url
+from edge.security.secrets import SECRETS_FILE_NAME, SecretsError, load_secrets, write_private
+from edge.store.db import SQLITE_HEADER, StoreError, store_url
 
 SQLITE_SUFFIX = ".db"
 MYSQL_SUFFIX = ".sql.gz"
@@ -73,7 +73,7 @@ def check_sqlite_backup(path: Path) -> int:
     """Refuse a file that is not a whole, sound SQLite store; return its schema version."""
     try:
         with path.open("rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 raise BackupError(f"{path} is not a SQLite database")
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -196,15 +196,9 @@ def _copy(path: Path, folder: Path, secrets: Path | None) -> Path:
 def _copy_secrets(secrets: Path, folder: Path) -> None:
     """Keep the secrets file beside the backups (mode 0600): without its field keys the encrypted payroll
     and payment details of a restored store cannot be read."""
-    target = folder / SECRETS_FILE_NAME
-    if target.exists() and target.read_bytes() == secrets.read_bytes():
-        return
-    tmp = folder / f".{SECRETS_FILE_NAME}.partial"
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.read_bytes())
-    _publish(tmp, target)
+    target, data = folder / SECRETS_FILE_NAME, secrets.read_bytes()
+    if not (target.exists() and target.read_bytes() == data):
+        write_private(target, data)
 
 
 def make_backup(database_url: str, data_dir: Path, folder: Path, *, label: str = SCHEDULED, keep: int = 14,

@@ -73,7 +73,8 @@ def skipped_migrations(db: peewee.Database) -> list[str]:
     return [f"{m.version:04d}_{m.name}" for m in available() if m.version < version and m.version not in done]
 
 
-def _refuse_gaps(db: peewee.Database) -> None:
+def refuse_gaps(db: peewee.Database) -> None:
+    """MigrationError naming the migrations a store skipped (see skipped_migrations)."""
     skipped = skipped_migrations(db)
     if skipped:
         raise MigrationError(
@@ -92,7 +93,7 @@ def migrate(db: peewee.Database, target: int | None = None) -> list[Migration]:
             f"the store is at schema version {version}, newer than this software ({known[-1].version}); "
             "upgrade the software"
         )
-    _refuse_gaps(db)
+    refuse_gaps(db)
     goal = known[-1].version if target is None else target
     applied = []
     for migration in known:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import peewee
@@ -17,7 +18,7 @@ from edge import __version__
 from edge.services.context import ServiceContext
 from edge.services.sync import sync_status
 from edge.store.backup import SCHEDULED, backup_folder, backups_in
-from edge.store.models import Invoice, Outbox, PrintJob, Till
+from edge.store.models import Invoice, PrintJob, Till
 from edge.web.access import METRICS_TOKEN, declare_access
 
 bp = Blueprint("metrics", __name__)
@@ -72,7 +73,7 @@ class StoreCollector:
         yield GaugeMetricFamily("pos_sync_oldest_unsent_age_seconds",
                                 "Age of the oldest unacknowledged event (0 when none).",
                                 value=status["oldest_unsent_age_s"] or 0)
-        last_ack = Outbox.select(peewee.fn.MAX(Outbox.sent_at)).scalar()
+        last_ack = datetime.fromisoformat(status["last_ack_at"].removesuffix("Z")) if status["last_ack_at"] else None
         lag = GaugeMetricFamily("pos_sync_last_ack_age_seconds",
                                 "Seconds since the broker last acknowledged an event (absent before the first).")
         if last_ack is not None:
