@@ -79,6 +79,7 @@ class PublisherStats:
     published_messages: int = 0
     acked_envelopes: int = 0
     connects: int = 0
+    failed_attempts: int = 0  # connections refused, dropped before CONNACK, or not made at all
     resend_requests: int = 0
     downlinks: int = 0
 
@@ -135,6 +136,7 @@ class Publisher:
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         self._state.awaiting_connack_until = 0.0
         if reason.is_failure:
+            self.stats.failed_attempts += 1
             log.warning("broker refused the connection: %s", reason)
             return
         state = self._state
@@ -150,6 +152,8 @@ class Publisher:
         log.info("connected to %s:%s (session present: %s)", s.host, s.port, flags.session_present)
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if not self._state.connected and self._state.awaiting_connack_until:
+            self.stats.failed_attempts += 1  # dropped before the CONNACK (e.g. plain MQTT to a TLS port)
         self._state.connected = False
         self._state.awaiting_connack_until = 0.0
         log.info("disconnected: %s", reason)
@@ -194,6 +198,7 @@ class Publisher:
             state.awaiting_connack_until = time.monotonic() + CONNACK_WAIT_S
         except OSError as exc:
             state.failures += 1
+            self.stats.failed_attempts += 1
             # Full jitter: thousands of stores coming back after an outage do not reconnect in step.
             delay = random.uniform(0, min(self._backoff_cap(), s.backoff_base_s * 2 ** min(state.failures, 16)))  # noqa: S311
             state.next_attempt = time.monotonic() + delay
