@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import PageErrors, log_in
 from tests.e2e.test_back_office import Api, sell, shot
-from tests.e2e.test_kiosk import rupees
+from tests.e2e.test_kiosk import plain, rupees
 from tests.integration.test_daemon import Daemon
 from tests.integration.test_mailer import Inbox
 from tests.servers import free_port, wait_until
@@ -42,11 +42,6 @@ def inbox() -> Iterator[Inbox]:
 @pytest.fixture(scope="module")
 def manager_api(kiosk: Daemon) -> Api:
     return Api(kiosk, "manager")
-
-
-def in_rupees(paise: int) -> str:
-    """Money as the API's CSV writes it: rupees with two decimals."""
-    return f"{paise // 100}.{paise % 100:02d}"
 
 
 def downloaded_rows(page: Page, link: Any) -> tuple[str, list[list[str]]]:
@@ -200,7 +195,7 @@ def test_csv_downloads_of_the_register_and_the_statement_are_the_apis(
     mine = [dict(zip(header, row, strict=True)) for row in rows[1:] if row[0] == sale["number"]]
     assert len(mine) == 1
     assert (mine[0]["Customer code"], mine[0]["Invoice total"], mine[0]["Paid"], mine[0]["Status"]) == (
-        customer["code"], in_rupees(sale["total_paise"]), "10.00", "partially_paid")
+        customer["code"], plain(sale["total_paise"]), "10.00", "partially_paid")
 
     # The customer page: their register and their statement, each the API's CSV for the period shown.
     page.goto(f"/office/customers/{customer['id']}")
@@ -213,6 +208,6 @@ def test_csv_downloads_of_the_register_and_the_statement_are_the_apis(
     statement = manager_api.get(f"/customers/{customer['id']}/statement")
     invoice_rows = [row for row in rows if row[2] == sale["number"] and row[1] == "invoice"]
     assert len(invoice_rows) == 1
-    assert invoice_rows[0][4] == in_rupees(sale["total_paise"])
+    assert invoice_rows[0][4] == plain(sale["total_paise"])
     assert rows[-1][1] == "closing balance"
-    assert rows[-1][-1] == in_rupees(statement["closing_paise"])
+    assert rows[-1][-1] == plain(statement["closing_paise"])

@@ -50,8 +50,3 @@ export function stepUpNeeded(error: unknown): "code" | "enrol" | null {
   const code = (error as { data?: { error?: { code?: string } } }).data?.error?.code;
   return code === "step_up_required" ? "code" : code === "totp_required" ? "enrol" : null;
 }
-
-/** The daemon's answer to a sensitive action without a recent code (or without TOTP at all). */
-export function needsStepUp(error: unknown): boolean {
-  return stepUpNeeded(error) !== null;
-}

@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { codeReady, groupSecret, isRecoveryCode, isTotpCode, needsStepUp, nextStep, normaliseCode, qrImageSource, stepUpNeeded } from "../auth/totp";
+import { codeReady, groupSecret, isRecoveryCode, isTotpCode, nextStep, normaliseCode, qrImageSource, stepUpNeeded } from "../auth/totp";
 import { safeNext } from "./LoginPage";
 import { CodeForm, EnrolInstructions, RecoveryCodes } from "./TotpPanels";
 
@@ -26,10 +26,9 @@ describe("the login's second step", () => {
   });
 
   it("knows when a sensitive action wants a fresh code", () => {
-    expect(needsStepUp({ status: 403, data: { error: { code: "step_up_required" } } })).toBe(true);
-    expect(needsStepUp({ status: 403, data: { error: { code: "forbidden" } } })).toBe(false);
-    expect(needsStepUp({ status: 401, data: { error: { code: "step_up_required" } } })).toBe(false);
-    expect(needsStepUp(undefined)).toBe(false);
+    expect(stepUpNeeded({ status: 403, data: { error: { code: "forbidden" } } })).toBeNull();
+    expect(stepUpNeeded({ status: 401, data: { error: { code: "step_up_required" } } })).toBeNull();
+    expect(stepUpNeeded(undefined)).toBeNull();
     expect(stepUpNeeded({ status: 403, data: { error: { code: "totp_required" } } })).toBe("enrol");
     expect(stepUpNeeded({ status: 403, data: { error: { code: "step_up_required" } } })).toBe("code");
   });

@@ -23,6 +23,7 @@ import { mayCancel, registerCsvUrl } from "../../lib/invoiceActions";
 import { useDraft } from "../../hooks/useDraft";
 import { useInvoiceRegisterQuery } from "../../api/reports";
 import { buyerChanges, rememberInvoice, recentInvoices, type BuyerDraft } from "../../lib/invoices";
+import { isoDay } from "../../lib/forms";
 import { formatPaise, formatRate } from "../../lib/money";
 import { formatQuantity, milliToDecimal, parseQuantity } from "../../lib/quantity";
 
@@ -30,7 +31,7 @@ const STATUSES = ["issued", "partially_paid", "paid", "overdue", "cancelled", "d
 
 /** The invoices of a period by status (the invoice register; admins and managers). */
 function InvoiceList() {
-  const today = new Date().toLocaleDateString("en-CA");
+  const today = isoDay();
   const [from, setFrom] = useState(today);
   const [to, setTo] = useState(today);
   const [status, setStatus] = useState("");

@@ -3,12 +3,13 @@ import { Link } from "react-router";
 import { failed } from "../../api/office";
 import { useTillInvoicesQuery } from "../../api/invoiceActions";
 import { lastTill } from "../../auth/roles";
+import { isoDay } from "../../lib/forms";
 import { formatPaise } from "../../lib/money";
 
 /** A till's bills of a day, newest first: where a cashier finds a bill again to reprint it or take a payment. */
 export function TillBills() {
   const [till, setTill] = useState(lastTill());
-  const [date, setDate] = useState(new Date().toLocaleDateString("en-CA"));
+  const [date, setDate] = useState(isoDay());
   const code = till.trim().toUpperCase();
   const { currentData: data, error, isFetching } = useTillInvoicesQuery({ till: code, date }, { skip: !code });
   const rows = data?.rows ?? [];
